@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian (bookworm) packages gouvernante builds, tests and benchmarks with.
+# Idempotent: skips apt-get entirely when everything is already present.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake make pkg-config git
+  clang llvm                       # libFuzzer targets and the fuzz smoke run
+  libsimdjson-dev                  # large JSON lockfiles (on-demand parsing)
+  nlohmann-json3-dev               # rule documents, JSON output
+  libcli11-dev                     # subcommand CLI
+  libfmt-dev                       # formatting
+  libgtest-dev libgmock-dev googletest
+  libbenchmark-dev                 # bench/
+  python3 python3-jsonschema       # validates our JSON output against docs/schema in tests
+  nodejs npm                       # only for regenerating fixtures/vectors (scripts/), never while scanning
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# nodejs/npm may come from elsewhere on a developer machine; do not fight it.
+if command -v node >/dev/null 2>&1; then
+  tmp=(); for p in "${missing[@]}"; do [[ $p == nodejs || $p == npm ]] || tmp+=("$p"); done; missing=("${tmp[@]}")
+fi
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all packages present"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

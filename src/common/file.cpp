@@ -1,0 +1,54 @@
+#include "common/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace gv {
+
+std::optional<Error> read_file(const std::string& path, FileBuffer* out, size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{path, 0, 0, std::string("cannot open: ") + std::strerror(errno)};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    int e = errno;
+    ::close(fd);
+    return Error{path, 0, 0, std::string("cannot stat: ") + std::strerror(e)};
+  }
+  if (S_ISDIR(st.st_mode)) {
+    ::close(fd);
+    return Error{path, 0, 0, "is a directory, not a file"};
+  }
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Error{path, 0, 0, "not a regular file"};
+  }
+  if (static_cast<uint64_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    return Error{path, 0, 0,
+                 "file is " + std::to_string(st.st_size) + " bytes, over the limit of " +
+                     std::to_string(max_bytes) + " bytes; not scanned"};
+  }
+  size_t want = static_cast<size_t>(st.st_size);
+  out->data_.assign(want + kReadPadding, '\0');
+  size_t got = 0;
+  while (got < want) {
+    ssize_t n = ::read(fd, out->data_.data() + got, want - got);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int e = errno;
+      ::close(fd);
+      return Error{path, 0, 0, std::string("read failed: ") + std::strerror(e)};
+    }
+    if (n == 0) break;  // file shrank while reading
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out->size_ = got;
+  return std::nullopt;
+}
+
+}  // namespace gv

@@ -1,0 +1,34 @@
+// Loading rule files: every *.json under a folder (recursively) or one file.
+//
+// Loading is all-or-nothing: a scan with half the rules is a false "clean", so
+// any problem in any file fails the load and every problem is reported, each
+// as "file:line:col: /json/pointer: reason" (Error::what holds
+// "/json/pointer: reason"; file/line/col hold the position of the offending
+// value in the document).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "rules/rule.h"
+
+namespace gv {
+
+struct RuleSet {
+  std::vector<Rule> rules;
+  std::vector<std::string> files;  // the rule files read, in load order
+};
+
+// Parses and validates one rule document. `file` is used in messages.
+// Appends rules to *out and problems to *errors; returns true when no errors.
+bool parse_rule_document(std::string_view text, const std::string& file, RuleSet* out,
+                         Errors* errors);
+
+// Loads every path: a file, or a folder searched recursively for *.json
+// (sorted, so load order and messages are stable). Checks rule ids are unique
+// across all files. An empty folder is an error ("no rule files found").
+bool load_rules(const std::vector<std::string>& paths, RuleSet* out, Errors* errors);
+
+}  // namespace gv
