@@ -1,0 +1,849 @@
+// Rule loading: text -> syntax check -> position tree -> validated Rule records.
+//
+// Three passes per document, each linear: nlohmann's SAX parser decides the
+// text is JSON (or says where it is not, with its own message); JsonPositions
+// indexes where every value starts and serves the values; the validator walks
+// that tree checking schema 1.x and normalising the runbook's looser variants.
+// No DOM is built: nlohmann's std::map-per-object DOM made a 33 MB feed cost
+// over a second (building and freeing it), the tree costs a tenth of that.
+// The validator never stops at the first problem: a rule author fixing a feed
+// wants the whole list, sorted by position, each "file:line:col: /pointer: why".
+
+#include "rules/load.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <span>
+#include <string>
+#include <system_error>
+#include <unordered_map>
+
+#include "common/file.h"
+#include "rules/json_positions.h"
+
+namespace gv {
+
+namespace {
+
+using json = nlohmann::json;
+using NodeId = JsonPositions::NodeId;
+using Names = std::span<const std::string_view>;
+
+constexpr std::string_view kTopFields[] = {"$schema", "schema_version", "rules"};
+constexpr std::string_view kRuleFields[] = {
+    "id",         "title",         "kind",          "ecosystem",        "severity",
+    "summary",    "aliases",       "references",    "package_rules",    "dropper_packages",
+    "host_indicators", "remediation", "metadata"};
+constexpr std::string_view kAliasFields[] = {"type", "value"};
+constexpr std::string_view kReferenceFields[] = {"type", "url"};
+constexpr std::string_view kPackageRuleFields[] = {"package_name", "affected_versions",
+                                                   "lockfile_ecosystems", "notes"};
+constexpr std::string_view kDropperFields[] = {"package_name", "notes"};
+constexpr std::string_view kHostFields[] = {"type",   "path",       "file_name", "value", "oses",
+                                            "hashes", "confidence", "notes"};
+constexpr std::string_view kHashFields[] = {"algorithm", "value"};
+constexpr std::string_view kRemediationFields[] = {"summary", "steps"};
+constexpr std::string_view kMetadataFields[] = {"published_at", "last_updated_at"};
+
+constexpr std::string_view kKinds[] = {"compromised-release", "malicious-package", "vulnerability",
+                                       "dropper", "suspicious-artifact"};
+constexpr std::string_view kEcosystems[] = {"npm"};
+constexpr std::string_view kSeverities[] = {"low", "medium", "high", "critical"};
+constexpr std::string_view kAliasTypes[] = {"cve", "ghsa", "snyk", "article", "internal", "other"};
+constexpr std::string_view kReferenceTypes[] = {"advisory", "article", "vendor", "repository",
+                                                "other"};
+constexpr std::string_view kLockfileEcosystems[] = {"npm", "pnpm", "yarn", "bun"};
+constexpr std::string_view kIndicatorTypes[] = {"file", "process", "registry", "network",
+                                                "environment"};
+constexpr std::string_view kOses[] = {"linux", "macos", "windows"};
+constexpr std::string_view kHashAlgorithms[] = {"md5", "sha1", "sha256", "sha512"};
+constexpr std::string_view kConfidences[] = {"low", "medium", "high"};
+
+bool contains(Names names, std::string_view s) {
+  return std::find(names.begin(), names.end(), s) != names.end();
+}
+
+std::string join(Names names) {
+  std::string out;
+  for (std::string_view n : names) {
+    if (!out.empty()) out += ", ";
+    out += n;
+  }
+  return out;
+}
+
+// Untrusted text quoted for a message: control bytes shown as \xNN so an
+// error message cannot move the cursor of the terminal printing it, and
+// long values cut so one bad 1 MB string does not flood the log.
+std::string shown(std::string_view s) {
+  constexpr size_t kMax = 80;
+  std::string out = "'";
+  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  if (s.size() > kMax) out += "...";
+  out += "'";
+  return out;
+}
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// Case-insensitive Levenshtein distance, for "did you mean" suggestions.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      size_t cost = lower(a[i - 1]) == lower(b[j - 1]) ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + cost});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// " (did you mean 'x'?)" when some name is within two edits (or one edit for
+// very short words, where two edits turn anything into anything).
+std::string suggestion(std::string_view got, Names names) {
+  if (got.size() > 64) return {};
+  std::string_view best;
+  size_t best_d = SIZE_MAX;
+  for (std::string_view n : names) {
+    size_t d = edit_distance(got, n);
+    if (d < best_d) {
+      best_d = d;
+      best = n;
+    }
+  }
+  size_t limit = std::min(got.size(), best.size()) <= 4 ? 1 : 2;
+  if (best_d == 0 || best_d > limit) return {};
+  return " (did you mean '" + std::string(best) + "'?)";
+}
+
+bool is_hex(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+bool is_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// RFC 3339 section 5.6 date-time: 2026-04-01T12:00:00Z, with optional
+// fraction and a numeric offset; 't'/'z' accepted as the RFC allows.
+bool is_rfc3339(std::string_view s) {
+  auto num = [&](size_t pos, size_t len, int lo, int hi) -> int {
+    if (pos + len > s.size() || !is_digits(s.substr(pos, len))) return -1;
+    int v = 0;
+    for (size_t k = 0; k < len; ++k) v = v * 10 + (s[pos + k] - '0');
+    return v >= lo && v <= hi ? v : -1;
+  };
+  if (s.size() < 20) return false;
+  int year = num(0, 4, 0, 9999), month = num(5, 2, 1, 12), day = num(8, 2, 1, 31);
+  if (year < 0 || month < 0 || day < 0 || s[4] != '-' || s[7] != '-') return false;
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (day > kDays[month - 1] || (month == 2 && day == 29 && !leap)) return false;
+  if ((s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':') return false;
+  if (num(11, 2, 0, 23) < 0 || num(14, 2, 0, 59) < 0 || num(17, 2, 0, 60) < 0) return false;
+  size_t i = 19;
+  if (s[i] == '.') {
+    size_t start = ++i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    if (i == start) return false;
+  }
+  if (i == s.size()) return false;
+  if (s[i] == 'Z' || s[i] == 'z') return i + 1 == s.size();
+  if (s[i] != '+' && s[i] != '-') return false;
+  return i + 6 == s.size() && num(i + 1, 2, 0, 23) >= 0 && s[i + 3] == ':' &&
+         num(i + 4, 2, 0, 59) >= 0;
+}
+
+// Where a rule id was first seen, across all files of one load.
+struct IdTable {
+  struct Where {
+    uint32_t file, line, col;
+  };
+  std::vector<std::string> files;
+  std::unordered_map<std::string, Where> first;
+
+  std::string where(const Where& w) const {
+    std::string out = files[w.file] + ":" + std::to_string(w.line);
+    if (w.col != 0) out += ":" + std::to_string(w.col);
+    return out;
+  }
+};
+
+// Walks one indexed document, filling Rule records and reporting problems.
+class Validator {
+ public:
+  Validator(const std::string& file, const JsonPositions& pos, Errors* errors, IdTable* ids)
+      : file_(file), pos_(pos), errors_(errors), ids_(ids) {
+    ids_->files.push_back(file);
+  }
+
+  void document(RuleSet* out);
+
+ private:
+  void error(NodeId node, std::string_view pointer, std::string reason) {
+    Error e;
+    e.file = file_;
+    if (node != JsonPositions::kNone) {
+      e.line = pos_.node(node).line;
+      e.col = pos_.node(node).col;
+    }
+    e.what = pointer.empty() ? std::move(reason) : std::string(pointer) + ": " + reason;
+    errors_->push_back(std::move(e));
+  }
+  void wrong_type(NodeId node, std::string_view pointer, std::string_view expected) {
+    error(node, pointer,
+          "expected " + std::string(expected) + ", got " + std::string(pos_.type_name(node)));
+  }
+  static std::string child(const std::string& ptr, std::string_view key) {
+    return ptr + "/" + pointer_escape(key);
+  }
+  static std::string child(const std::string& ptr, size_t index) {
+    return ptr + "/" + std::to_string(index);
+  }
+
+  // Unknown and repeated members of an object; false when `node` is not an object.
+  bool check_object(NodeId node, const std::string& ptr, Names known);
+  // The member's value, or kNone when absent or null (null means "not
+  // given", as in the original Go loader).
+  NodeId get(NodeId obj, std::string_view key) const {
+    NodeId v = pos_.member(obj, key);
+    return v == JsonPositions::kNone || pos_.is_null(v) ? JsonPositions::kNone : v;
+  }
+  bool read_string(NodeId obj, const std::string& ptr, std::string_view key, bool required,
+                   std::string* out);
+  bool read_enum(NodeId obj, const std::string& ptr, std::string_view key, bool required,
+                 Names allowed, std::string* out);
+  // An array member; kNone when absent (or, with an error, not an array).
+  NodeId read_array(NodeId obj, const std::string& ptr, std::string_view key, bool required);
+  bool check_enum(std::string_view value, NodeId node, const std::string& ptr, Names allowed);
+  void check_package_name(const std::string& name, NodeId node, const std::string& ptr);
+
+  bool schema_version(NodeId root);
+  void rule(NodeId node, const std::string& ptr, RuleSet* out);
+  void aliases(NodeId rule, const std::string& ptr, Rule* r);
+  void references(NodeId rule, const std::string& ptr, Rule* r);
+  void package_rule(NodeId node, const std::string& ptr, PackageRule* p);
+  void dropper(NodeId node, const std::string& ptr, DropperPackage* d);
+  void host_indicator(NodeId node, const std::string& ptr, HostIndicator* h);
+  void hash(NodeId node, const std::string& ptr, FileHash* h);
+  void remediation(NodeId node, const std::string& ptr, Remediation* r);
+  void metadata(NodeId node, const std::string& ptr, Rule* r);
+
+  const std::string& file_;
+  const JsonPositions& pos_;
+  Errors* errors_;
+  IdTable* ids_;
+};
+
+bool Validator::check_object(NodeId node, const std::string& ptr, Names known) {
+  if (!pos_.is_object(node)) {
+    wrong_type(node, ptr, "an object");
+    return false;
+  }
+  // Typo protection: an unknown field is most often a misspelt known one
+  // ("affected_version"), which would otherwise silently match nothing.
+  uint64_t seen = 0;  // bit i: known[i] already present
+  std::string scratch;
+  size_t count = pos_.size(node);
+  for (size_t i = 0; i < count; ++i) {
+    std::string_view key = pos_.member_key(node, i, &scratch);
+    NodeId value = pos_.member_value(node, i);
+    auto it = std::find(known.begin(), known.end(), key);
+    if (it == known.end()) {
+      error(value, child(ptr, key), "unknown field " + shown(key) + suggestion(key, known));
+      continue;
+    }
+    uint64_t bit = uint64_t{1} << (it - known.begin());
+    if (seen & bit) {
+      error(value, child(ptr, key),
+            "field " + shown(key) + " appears twice in the same object (JSON keeps only the last)");
+    }
+    seen |= bit;
+  }
+  return true;
+}
+
+bool Validator::read_string(NodeId obj, const std::string& ptr, std::string_view key,
+                            bool required, std::string* out) {
+  NodeId v = get(obj, key);
+  if (v == JsonPositions::kNone) {
+    if (required) error(obj, ptr, "missing required field " + shown(key));
+    return false;
+  }
+  if (!pos_.is_string(v)) {
+    wrong_type(v, child(ptr, key), "a string");
+    return false;
+  }
+  *out = pos_.string(v);
+  return true;
+}
+
+bool Validator::check_enum(std::string_view value, NodeId node, const std::string& ptr,
+                           Names allowed) {
+  if (contains(allowed, value)) return true;
+  error(node, ptr,
+        "invalid value " + shown(value) + "; expected one of " + join(allowed) +
+            suggestion(value, allowed));
+  return false;
+}
+
+bool Validator::read_enum(NodeId obj, const std::string& ptr, std::string_view key, bool required,
+                          Names allowed, std::string* out) {
+  if (!read_string(obj, ptr, key, required, out)) return false;
+  if (check_enum(*out, pos_.member(obj, key), child(ptr, key), allowed)) return true;
+  out->clear();
+  return false;
+}
+
+NodeId Validator::read_array(NodeId obj, const std::string& ptr, std::string_view key,
+                             bool required) {
+  NodeId v = get(obj, key);
+  if (v == JsonPositions::kNone) {
+    if (required) error(obj, ptr, "missing required field " + shown(key));
+    return JsonPositions::kNone;
+  }
+  if (!pos_.is_array(v)) {
+    wrong_type(v, child(ptr, key), "an array");
+    return JsonPositions::kNone;
+  }
+  return v;
+}
+
+// npm names are checked loosely on purpose: legacy names may have capitals
+// and odd punctuation, and a rule must be able to name them. What can never
+// match a lockfile entry is rejected, because such a rule fails silently.
+void Validator::check_package_name(const std::string& name, NodeId node, const std::string& ptr) {
+  if (name.empty()) {
+    error(node, ptr, "package name must not be empty");
+    return;
+  }
+  for (char c : name) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7F) {
+      error(node, ptr, "package name " + shown(name) + " contains a control character");
+      return;
+    }
+  }
+  auto space = [](char c) { return c == ' '; };
+  if (space(name.front()) || space(name.back())) {
+    error(node, ptr, "package name " + shown(name) + " has leading or trailing whitespace");
+  } else if (std::any_of(name.begin(), name.end(), space)) {
+    error(node, ptr, "package name " + shown(name) + " contains whitespace");
+  }
+}
+
+bool Validator::schema_version(NodeId root) {
+  std::string version;
+  if (!read_string(root, "", "schema_version", true, &version)) return true;
+  NodeId node = pos_.member(root, "schema_version");
+  size_t dot1 = version.find('.');
+  size_t dot2 = dot1 == std::string::npos ? dot1 : version.find('.', dot1 + 1);
+  std::string_view v = version;
+  if (dot2 == std::string::npos || !is_digits(v.substr(0, dot1)) ||
+      !is_digits(v.substr(dot1 + 1, dot2 - dot1 - 1)) || !is_digits(v.substr(dot2 + 1)) ||
+      dot1 > 9) {
+    error(node, "/schema_version",
+          "invalid schema version " + shown(version) +
+              "; expected MAJOR.MINOR.PATCH such as '1.0.0'");
+    return true;  // validate the rest as 1.x: more useful than silence
+  }
+  unsigned long major = std::stoul(version.substr(0, dot1));
+  if (major != 1) {
+    error(node, "/schema_version",
+          "unsupported schema major version " + std::to_string(major) + " (this build reads 1.x)");
+    return false;  // a different major means different fields; checking them is noise
+  }
+  return true;
+}
+
+void Validator::document(RuleSet* out) {
+  NodeId root = pos_.root();
+  if (root == JsonPositions::kNone) return;
+  if (!pos_.is_object(root)) {
+    error(root, "",
+          "a rule file must be a JSON object {\"schema_version\": ..., \"rules\": [...]}, got " +
+              std::string(pos_.type_name(root)));
+    return;
+  }
+  if (!schema_version(root)) return;
+  check_object(root, "", kTopFields);
+  if (NodeId s = get(root, "$schema"); s != JsonPositions::kNone && !pos_.is_string(s)) {
+    wrong_type(s, "/$schema", "a string");
+  }
+  NodeId rules = read_array(root, "", "rules", true);
+  if (rules == JsonPositions::kNone) return;
+  ids_->first.reserve(ids_->first.size() + pos_.size(rules));
+  for (size_t i = 0; i < pos_.size(rules); ++i) {
+    rule(pos_.element(rules, i), "/rules/" + std::to_string(i), out);
+  }
+}
+
+void Validator::rule(NodeId node, const std::string& ptr, RuleSet* out) {
+  size_t errors_before = errors_->size();
+  if (!check_object(node, ptr, kRuleFields)) return;
+  Rule r;
+  r.file = file_;
+  r.line = pos_.node(node).line;
+
+  if (read_string(node, ptr, "id", true, &r.id)) {
+    NodeId id_node = pos_.member(node, "id");
+    std::string id_ptr = ptr + "/id";
+    if (r.id.empty()) {
+      error(id_node, id_ptr, "rule id must not be empty");
+    } else if (std::any_of(r.id.begin(), r.id.end(), [](char c) {
+                 return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
+               })) {
+      error(id_node, id_ptr, "rule id " + shown(r.id) + " contains a control character");
+    } else {
+      const JsonPositions::Node& at = pos_.node(id_node);
+      IdTable::Where here{static_cast<uint32_t>(ids_->files.size() - 1), at.line, at.col};
+      auto [it, inserted] = ids_->first.emplace(r.id, here);
+      if (!inserted) {
+        error(id_node, id_ptr,
+              "duplicate rule id " + r.id + " (first defined at " + ids_->where(it->second) + ")");
+      }
+    }
+  }
+  read_string(node, ptr, "title", true, &r.title);
+  read_enum(node, ptr, "kind", true, kKinds, &r.kind);
+  read_enum(node, ptr, "ecosystem", true, kEcosystems, &r.ecosystem);
+  std::string severity;
+  if (read_enum(node, ptr, "severity", true, kSeverities, &severity)) {
+    for (Severity s : {Severity::kLow, Severity::kMedium, Severity::kHigh, Severity::kCritical}) {
+      if (severity_name(s) == severity) r.severity = s;
+    }
+  }
+  read_string(node, ptr, "summary", false, &r.summary);
+  aliases(node, ptr, &r);
+  references(node, ptr, &r);
+
+  if (NodeId a = read_array(node, ptr, "package_rules", false); a != JsonPositions::kNone) {
+    r.package_rules.resize(pos_.size(a));
+    for (size_t i = 0; i < pos_.size(a); ++i) {
+      package_rule(pos_.element(a, i), child(ptr + "/package_rules", i), &r.package_rules[i]);
+    }
+  }
+  if (NodeId a = read_array(node, ptr, "dropper_packages", false); a != JsonPositions::kNone) {
+    r.dropper_packages.resize(pos_.size(a));
+    for (size_t i = 0; i < pos_.size(a); ++i) {
+      dropper(pos_.element(a, i), child(ptr + "/dropper_packages", i), &r.dropper_packages[i]);
+    }
+  }
+  if (NodeId a = read_array(node, ptr, "host_indicators", false); a != JsonPositions::kNone) {
+    r.host_indicators.resize(pos_.size(a));
+    for (size_t i = 0; i < pos_.size(a); ++i) {
+      host_indicator(pos_.element(a, i), child(ptr + "/host_indicators", i),
+                     &r.host_indicators[i]);
+    }
+  }
+  // The strict schema requires package_rules; a rule that only names a
+  // dropper or host artefacts is legitimate, a rule with none of the three
+  // would load and never fire.
+  if (r.package_rules.empty() && r.dropper_packages.empty() && r.host_indicators.empty() &&
+      errors_->size() == errors_before) {
+    error(node, ptr,
+          "rule matches nothing: needs package_rules, dropper_packages or host_indicators");
+  }
+  if (NodeId m = get(node, "remediation"); m != JsonPositions::kNone) {
+    remediation(m, ptr + "/remediation", &r.remediation);
+  }
+  if (NodeId m = get(node, "metadata"); m != JsonPositions::kNone) {
+    metadata(m, ptr + "/metadata", &r);
+  }
+  if (errors_->size() == errors_before) out->rules.push_back(std::move(r));
+}
+
+void Validator::aliases(NodeId rule, const std::string& ptr, Rule* r) {
+  NodeId a = read_array(rule, ptr, "aliases", false);
+  if (a == JsonPositions::kNone) return;
+  std::string aptr = ptr + "/aliases";
+  for (size_t i = 0; i < pos_.size(a); ++i) {
+    NodeId e = pos_.element(a, i);
+    Alias alias;
+    if (pos_.is_string(e)) {  // runbook variant: a bare string
+      alias.type = "other";
+      alias.value = pos_.string(e);
+    } else if (pos_.is_object(e)) {
+      std::string eptr = child(aptr, i);
+      check_object(e, eptr, kAliasFields);
+      read_enum(e, eptr, "type", true, kAliasTypes, &alias.type);
+      read_string(e, eptr, "value", true, &alias.value);
+    } else {
+      wrong_type(e, child(aptr, i), "an object or a string");
+      continue;
+    }
+    r->aliases.push_back(std::move(alias));
+  }
+}
+
+void Validator::references(NodeId rule, const std::string& ptr, Rule* r) {
+  NodeId a = read_array(rule, ptr, "references", false);
+  if (a == JsonPositions::kNone) return;
+  std::string aptr = ptr + "/references";
+  for (size_t i = 0; i < pos_.size(a); ++i) {
+    NodeId e = pos_.element(a, i);
+    Reference ref;
+    if (pos_.is_string(e)) {  // runbook variant: a bare URL
+      ref.type = "other";
+      ref.url = pos_.string(e);
+      if (ref.url.empty()) error(e, child(aptr, i), "reference URL must not be empty");
+    } else if (pos_.is_object(e)) {
+      std::string eptr = child(aptr, i);
+      check_object(e, eptr, kReferenceFields);
+      read_enum(e, eptr, "type", true, kReferenceTypes, &ref.type);
+      if (read_string(e, eptr, "url", true, &ref.url) && ref.url.empty()) {
+        error(pos_.member(e, "url"), eptr + "/url", "reference URL must not be empty");
+      }
+    } else {
+      wrong_type(e, child(aptr, i), "an object or a string");
+      continue;
+    }
+    r->references.push_back(std::move(ref));
+  }
+}
+
+void Validator::package_rule(NodeId node, const std::string& ptr, PackageRule* p) {
+  if (!check_object(node, ptr, kPackageRuleFields)) return;
+  p->line = pos_.node(node).line;
+  if (read_string(node, ptr, "package_name", true, &p->package_name)) {
+    check_package_name(p->package_name, pos_.member(node, "package_name"), ptr + "/package_name");
+  }
+  if (NodeId a = read_array(node, ptr, "affected_versions", true); a != JsonPositions::kNone) {
+    size_t n = pos_.size(a);
+    if (n == 0) {
+      error(a, ptr + "/affected_versions",
+            "must list at least one version expression (use '*' for every version)");
+    }
+    p->affected_versions.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      NodeId e = pos_.element(a, i);
+      if (!pos_.is_string(e)) {
+        wrong_type(e, child(ptr + "/affected_versions", i), "a string");
+        continue;
+      }
+      std::string expr = pos_.string(e);
+      // An empty range means "*" to node-semver: every version. Written by
+      // mistake it would flag every install of the package, so demand '*'.
+      if (expr.find_first_not_of(" \t") == std::string::npos) {
+        error(e, child(ptr + "/affected_versions", i),
+              "empty version expression (write '*' to match every version)");
+        continue;
+      }
+      std::string err;
+      std::optional<semver::Range> range = semver::Range::parse(expr, &err);
+      if (!range) {
+        error(e, child(ptr + "/affected_versions", i),
+              "invalid version expression " + shown(expr) + ": " + err);
+        continue;
+      }
+      p->affected_versions.push_back(AffectedVersion{std::move(expr), std::move(*range)});
+    }
+  }
+  if (NodeId a = read_array(node, ptr, "lockfile_ecosystems", false); a != JsonPositions::kNone) {
+    for (size_t i = 0; i < pos_.size(a); ++i) {
+      NodeId e = pos_.element(a, i);
+      std::string eptr = child(ptr + "/lockfile_ecosystems", i);
+      if (!pos_.is_string(e)) {
+        wrong_type(e, eptr, "a string");
+        continue;
+      }
+      std::string s = pos_.string(e);
+      if (!check_enum(s, e, eptr, kLockfileEcosystems)) continue;
+      if (std::find(p->lockfile_ecosystems.begin(), p->lockfile_ecosystems.end(), s) !=
+          p->lockfile_ecosystems.end()) {
+        error(e, eptr, "duplicate value " + shown(s));
+        continue;
+      }
+      p->lockfile_ecosystems.push_back(std::move(s));
+    }
+  }
+  read_string(node, ptr, "notes", false, &p->notes);
+}
+
+void Validator::dropper(NodeId node, const std::string& ptr, DropperPackage* d) {
+  if (!check_object(node, ptr, kDropperFields)) return;
+  d->line = pos_.node(node).line;
+  if (read_string(node, ptr, "package_name", true, &d->package_name)) {
+    check_package_name(d->package_name, pos_.member(node, "package_name"), ptr + "/package_name");
+  }
+  read_string(node, ptr, "notes", false, &d->notes);
+}
+
+void Validator::host_indicator(NodeId node, const std::string& ptr, HostIndicator* h) {
+  if (!check_object(node, ptr, kHostFields)) return;
+  read_enum(node, ptr, "type", true, kIndicatorTypes, &h->type);
+  read_string(node, ptr, "path", false, &h->path);
+  read_string(node, ptr, "file_name", false, &h->file_name);
+  read_string(node, ptr, "value", false, &h->value);
+  if (h->type == "file" && h->path.empty() && h->file_name.empty()) {
+    error(node, ptr, "a file indicator needs a path or a file_name");
+  }
+
+  if (NodeId a = read_array(node, ptr, "oses", true); a != JsonPositions::kNone) {
+    if (pos_.size(a) == 0) error(a, ptr + "/oses", "must list at least one of " + join(kOses));
+    for (size_t i = 0; i < pos_.size(a); ++i) {
+      NodeId e = pos_.element(a, i);
+      std::string eptr = child(ptr + "/oses", i);
+      if (!pos_.is_string(e)) {
+        wrong_type(e, eptr, "a string");
+        continue;
+      }
+      std::string os = pos_.string(e);
+      if (os == "darwin") os = "macos";  // runbook variant: Node's process.platform name
+      if (!check_enum(os, e, eptr, kOses)) continue;
+      if (std::find(h->oses.begin(), h->oses.end(), os) != h->oses.end()) {
+        error(e, eptr, "duplicate value " + shown(os));
+        continue;
+      }
+      h->oses.push_back(std::move(os));
+    }
+  }
+
+  if (NodeId a = read_array(node, ptr, "hashes", false); a != JsonPositions::kNone) {
+    if (pos_.size(a) != 0 && !h->type.empty() && h->type != "file") {
+      error(a, ptr + "/hashes",
+            "hashes are only allowed on file indicators (this one is " + shown(h->type) + ")");
+    } else {
+      h->hashes.resize(pos_.size(a));
+      for (size_t i = 0; i < pos_.size(a); ++i) {
+        hash(pos_.element(a, i), child(ptr + "/hashes", i), &h->hashes[i]);
+      }
+    }
+  }
+  read_enum(node, ptr, "confidence", false, kConfidences, &h->confidence);
+  read_string(node, ptr, "notes", false, &h->notes);
+}
+
+void Validator::hash(NodeId node, const std::string& ptr, FileHash* h) {
+  if (!check_object(node, ptr, kHashFields)) return;
+  read_enum(node, ptr, "algorithm", true, kHashAlgorithms, &h->algorithm);
+  if (!read_string(node, ptr, "value", true, &h->value)) return;
+  NodeId vn = pos_.member(node, "value");
+  std::string vptr = ptr + "/value";
+  auto bad = std::find_if(h->value.begin(), h->value.end(), [](char c) { return !is_hex(c); });
+  if (bad != h->value.end()) {
+    error(vn, vptr,
+          "hash value must be hexadecimal; found " + shown(std::string_view(&*bad, 1)) +
+              " at index " + std::to_string(bad - h->value.begin()));
+    return;
+  }
+  // Lower-case once here so matching compares bytes.
+  for (char& c : h->value) c = lower(c);
+  size_t want = h->algorithm == "md5"      ? 32
+                : h->algorithm == "sha1"   ? 40
+                : h->algorithm == "sha256" ? 64
+                : h->algorithm == "sha512" ? 128
+                                           : 0;
+  if (want != 0 && h->value.size() != want) {
+    error(vn, vptr,
+          h->algorithm + " hash must have " + std::to_string(want) + " hex digits, got " +
+              std::to_string(h->value.size()));
+  }
+}
+
+void Validator::remediation(NodeId node, const std::string& ptr, Remediation* r) {
+  if (!check_object(node, ptr, kRemediationFields)) return;
+  read_string(node, ptr, "summary", false, &r->summary);
+  if (NodeId a = read_array(node, ptr, "steps", false); a != JsonPositions::kNone) {
+    for (size_t i = 0; i < pos_.size(a); ++i) {
+      NodeId e = pos_.element(a, i);
+      if (!pos_.is_string(e)) {
+        wrong_type(e, child(ptr + "/steps", i), "a string");
+        continue;
+      }
+      r->steps.push_back(pos_.string(e));
+    }
+  }
+}
+
+void Validator::metadata(NodeId node, const std::string& ptr, Rule* r) {
+  if (!check_object(node, ptr, kMetadataFields)) return;
+  for (auto [key, out] : {std::pair{std::string_view("published_at"), &r->published_at},
+                          std::pair{std::string_view("last_updated_at"), &r->last_updated_at}}) {
+    if (read_string(node, ptr, key, false, out) && !is_rfc3339(*out)) {
+      error(pos_.member(node, key), child(ptr, key),
+            "invalid date-time " + shown(*out) +
+                "; expected RFC 3339 such as '2026-04-01T12:00:00Z'");
+      out->clear();
+    }
+  }
+}
+
+// nlohmann's message without its "[json.exception...] parse error at line 1,
+// column 2: syntax error while parsing object - " preamble (we print our own
+// position), with raw bytes it quotes made printable.
+std::string parse_error_message(const std::string& what) {
+  std::string_view m = what;
+  if (size_t p = m.find(": "); p != std::string_view::npos) m.remove_prefix(p + 2);
+  if (m.starts_with("syntax error while parsing ")) {
+    if (size_t p = m.find(" - "); p != std::string_view::npos) m.remove_prefix(p + 3);
+  }
+  std::string out;
+  for (char c : m) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7F) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// nlohmann as a validating SAX parser with no DOM: it decides what is JSON
+// (and where it is not), the position tree carries the values.
+class SyntaxCheck final : public json::json_sax_t {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t byte, const std::string&,
+                   const nlohmann::detail::exception& e) override {
+    byte_ = byte;
+    message_ = parse_error_message(e.what());
+    return false;
+  }
+  size_t byte() const { return byte_; }
+  const std::string& message() const { return message_; }
+
+ private:
+  size_t byte_ = 0;
+  std::string message_;
+};
+
+void sort_by_position(Errors* errors, size_t from) {
+  std::stable_sort(errors->begin() + static_cast<ptrdiff_t>(from), errors->end(),
+                   [](const Error& a, const Error& b) {
+                     return a.line != b.line ? a.line < b.line : a.col < b.col;
+                   });
+}
+
+bool parse_document(std::string_view text, const std::string& file, RuleSet* out,
+                    Errors* errors, IdTable* ids) {
+  size_t errors_before = errors->size();
+  SyntaxCheck syntax;
+  if (!json::sax_parse(text.data(), text.data() + text.size(), &syntax)) {
+    // `byte` counts from 1 and points at the offending character, or one
+    // past the end of the text for a truncated document.
+    LineCol lc = line_col_at(text, syntax.byte() > 0 ? syntax.byte() - 1 : 0);
+    errors->push_back(Error{file, lc.line, lc.col, "invalid JSON: " + syntax.message()});
+    return false;
+  }
+  JsonPositions pos(text);
+  Validator(file, pos, errors, ids).document(out);
+  sort_by_position(errors, errors_before);
+  return errors->size() == errors_before;
+}
+
+namespace fs = std::filesystem;
+
+// Every *.json under `dir`, sorted; hidden entries (".git", ".#draft.json")
+// skipped; symlinked folders not entered, so a link cannot pull in files from
+// outside the rules tree or loop.
+bool list_rule_files(const std::string& dir, std::vector<std::string>* files, Errors* errors) {
+  std::error_code ec;
+  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    const fs::directory_entry& entry = *it;
+    std::string name = entry.path().filename().string();
+    if (name.starts_with(".")) {
+      if (entry.is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
+    if (entry.path().extension() == ".json" && entry.is_regular_file(ec)) {
+      files->push_back(entry.path().string());
+    }
+  }
+  if (ec) {
+    errors->push_back(Error{dir, 0, 0, "cannot read folder: " + ec.message()});
+    return false;
+  }
+  std::sort(files->begin(), files->end());
+  return true;
+}
+
+void load_file(const std::string& path, RuleSet* out, Errors* errors, IdTable* ids) {
+  FileBuffer buf;
+  if (std::optional<Error> e = read_file(path, &buf)) {
+    errors->push_back(std::move(*e));
+    return;
+  }
+  out->files.push_back(path);
+  parse_document(buf.view(), path, out, errors, ids);
+}
+
+// Ids of rules already in *out, for callers loading in several steps (only
+// their line is known).
+IdTable seed_ids(const RuleSet& set) {
+  IdTable ids;
+  for (const Rule& r : set.rules) {
+    ids.files.push_back(r.file);
+    ids.first.emplace(r.id, IdTable::Where{static_cast<uint32_t>(ids.files.size() - 1), r.line, 0});
+  }
+  return ids;
+}
+
+}  // namespace
+
+bool parse_rule_document(std::string_view text, const std::string& file, RuleSet* out,
+                         Errors* errors) {
+  IdTable ids = seed_ids(*out);
+  return parse_document(text, file, out, errors, &ids);
+}
+
+bool load_rules(const std::vector<std::string>& paths, RuleSet* out, Errors* errors) {
+  size_t errors_before = errors->size();
+  IdTable ids = seed_ids(*out);
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    if (!fs::is_directory(path, ec)) {
+      load_file(path, out, errors, &ids);  // read_file names a missing path
+      continue;
+    }
+    std::vector<std::string> files;
+    if (!list_rule_files(path, &files, errors)) continue;
+    if (files.empty()) {
+      errors->push_back(Error{"", 0, 0, "no rule files (*.json) found in " + path});
+      continue;
+    }
+    for (const std::string& f : files) load_file(f, out, errors, &ids);
+  }
+  // Files that parse but hold no rules ("rules": []) would make every scan
+  // "clean": refuse rather than report a clean scan against nothing.
+  if (errors->size() == errors_before && out->rules.empty()) {
+    std::string where;
+    for (const std::string& p : paths) where += (where.empty() ? "" : ", ") + p;
+    errors->push_back(Error{"", 0, 0, "no rules loaded from " + where + " (the rule files hold no rules)"});
+  }
+  return errors->size() == errors_before;
+}
+
+}  // namespace gv
