@@ -12,6 +12,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace gv {
 
@@ -58,7 +59,11 @@ struct Package {
 // lambdas on some paths; this non-owning reference never does.
 class PackageSink {
  public:
+  // The constraint keeps copies of a PackageSink on the implicit copy
+  // constructor: without it, copying a non-const PackageSink would wrap a
+  // reference to the (often temporary) sink being copied.
   template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, PackageSink>)
   PackageSink(F& f)  // NOLINT(google-explicit-constructor): lambdas convert implicitly
       : obj_(&f), call_([](void* o, const PackageRef& p) { (*static_cast<F*>(o))(p); }) {}
   void operator()(const PackageRef& p) const { call_(obj_, p); }
