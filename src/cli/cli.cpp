@@ -1,0 +1,210 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <array>
+#include <fstream>
+#include <ostream>
+
+#include "report/report.h"
+#include "rules/index.h"
+#include "rules/load.h"
+#include "scan/scan.h"
+
+namespace gv {
+
+namespace {
+
+// Long flags that may be spelled Go-style with one dash.
+constexpr std::array<std::string_view, 14> kLongFlags = {
+    "rules", "lockfile", "dir",   "recursive", "host",    "heuristic", "json",
+    "sarif", "output",   "trace", "threads",   "version", "help",      "no-color"};
+
+bool is_long_flag(std::string_view name) {
+  for (std::string_view f : kLongFlags)
+    if (f == name) return true;
+  return false;
+}
+
+struct Flags {
+  std::vector<std::string> rules;
+  std::vector<std::string> lockfiles;
+  std::vector<std::string> dirs;
+  bool recursive = false;
+  bool host = false;
+  bool heuristic = false;
+  bool json = false;
+  bool sarif = false;
+  bool trace = false;
+  bool version = false;
+  bool no_color = false;
+  unsigned threads = 0;
+  std::string output;
+};
+
+bool write_file(const std::string& path, const std::string& text, std::string* err) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) {
+    *err = path + ": cannot open for writing";
+    return false;
+  }
+  f << text;
+  f.close();
+  if (!f) {
+    *err = path + ": write failed";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> normalize_go_flags(const std::vector<std::string>& args) {
+  std::vector<std::string> out;
+  out.reserve(args.size());
+  bool rest = false;
+  for (const std::string& a : args) {
+    if (rest || a == "--") {
+      rest = true;
+      out.push_back(a);
+      continue;
+    }
+    if (a.size() > 2 && a[0] == '-' && a[1] != '-') {
+      std::string_view name(a);
+      name.remove_prefix(1);
+      name = name.substr(0, name.find('='));
+      if (is_long_flag(name)) {
+        out.push_back("-" + a);
+        continue;
+      }
+    }
+    out.push_back(a);
+  }
+  return out;
+}
+
+std::string auto_output_name(std::time_t now, std::string_view extension) {
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
+  return fmt::format("gouvernante-{}.{}", buf, extension);
+}
+
+int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
+  std::ostream& out = *env.out;
+  std::ostream& err = *env.err;
+  Flags fl;
+  CLI::App app{"gouvernante: scan npm lockfiles for compromised packages named by incident rules.\n"
+               "Exit codes: 0 clean, 1 error or incomplete scan, 2 findings.",
+               "gouvernante"};
+  app.set_help_flag("-h,--help", "Print this help and exit");
+  app.add_option("--rules", fl.rules, "Rule file or folder of *.json rules (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--lockfile", fl.lockfiles,
+                 "A lockfile to scan (repeatable); its format is detected by name and content")
+      ->allow_extra_args(false);
+  app.add_option("--dir", fl.dirs, "Folder to scan for lockfiles (default: . when no -lockfile)")
+      ->allow_extra_args(false);
+  app.add_flag("--recursive", fl.recursive, "Descend into subfolders (skips node_modules, .git)");
+  app.add_flag("--host", fl.host, "Check host indicators (not in this build yet)");
+  app.add_flag("--heuristic", fl.heuristic, "Heuristic code scan (not in this build yet)");
+  app.add_flag("--json", fl.json, "JSON report");
+  app.add_flag("--sarif", fl.sarif, "SARIF 2.1.0 report (GitHub code scanning)");
+  app.add_option("--output", fl.output,
+                 "Write the report to FILE; 'auto' = gouvernante-<UTC timestamp>.txt|.json|.sarif");
+  app.add_flag("--trace", fl.trace, "Print what is loaded and scanned, with timings, to stderr");
+  app.add_option("--threads", fl.threads, "Worker threads (default: all cores)");
+  app.add_flag("--no-color", fl.no_color, "No ANSI colours (also: NO_COLOR=1)");
+  app.add_flag("--version", fl.version, "Print the version and exit");
+
+  std::vector<std::string> args = normalize_go_flags(raw_args);
+  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp&) {
+    out << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    err << "gouvernante: " << e.what() << "\n(run gouvernante -help for usage)\n";
+    return 1;
+  }
+  if (fl.version) {
+    out << kToolName << " " << kToolVersion << "\n";
+    return 0;
+  }
+  if (fl.host || fl.heuristic) {
+    err << "gouvernante: " << (fl.host ? "-host" : "-heuristic")
+        << " is not available in this build yet: host indicator checks and heuristic scanning "
+           "are planned (issue #4). Rerun without it to scan lockfiles; nothing was scanned.\n";
+    return 1;
+  }
+  if (fl.json && fl.sarif) {
+    err << "gouvernante: -json and -sarif are exclusive; pick one report format\n";
+    return 1;
+  }
+  if (fl.rules.empty()) {
+    err << "gouvernante: -rules is required (a rule file or a folder of *.json rules)\n";
+    return 1;
+  }
+  auto trace = [&](const std::string& line) { err << "[trace] " << line << "\n"; };
+
+  RuleSet rs;
+  Errors rule_errors;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (!load_rules(fl.rules, &rs, &rule_errors)) {
+    for (const Error& e : rule_errors) err << e.str() << "\n";
+    err << "gouvernante: " << rule_errors.size() << " problem" << (rule_errors.size() == 1 ? "" : "s")
+        << " in the rules; refusing to scan with a partial rule set\n";
+    return 1;
+  }
+  RuleIndex index(rs.rules);
+  if (fl.trace) {
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    for (const std::string& f : rs.files) trace("rules file " + f);
+    trace(fmt::format("{} rules, {} package entries over {} names, loaded in {:.1f} ms",
+                      rs.rules.size(), index.entries(), index.names(), ms));
+  }
+
+  ScanOptions so;
+  so.lockfiles = fl.lockfiles;
+  so.dirs = fl.dirs;
+  if (so.lockfiles.empty() && so.dirs.empty()) so.dirs.push_back(".");
+  so.recursive = fl.recursive;
+  so.threads = fl.threads;
+  if (fl.trace) so.trace = trace;
+  ScanReport report = scan(index, so);
+  report.rule_files = rs.files;
+  report.rules_loaded = rs.rules.size();
+
+  const OutputFormat fmt_kind =
+      fl.json ? OutputFormat::kJson : (fl.sarif ? OutputFormat::kSarif : OutputFormat::kText);
+  const bool to_file = !fl.output.empty() && fl.output != "-";
+  std::string text;
+  switch (fmt_kind) {
+    case OutputFormat::kJson: text = render_json(report); break;
+    case OutputFormat::kSarif: text = render_sarif(report); break;
+    case OutputFormat::kText:
+      text = render_text(report, {!to_file && env.stdout_is_tty && !env.no_color && !fl.no_color});
+      break;
+  }
+  const int code = exit_code_for(report);
+  if (to_file) {
+    std::string path = fl.output == "auto" ? auto_output_name(env.now, output_extension(fmt_kind))
+                                           : fl.output;
+    if (fl.output == "auto" && !env.cwd_for_output.empty()) path = env.cwd_for_output + "/" + path;
+    std::string werr;
+    if (!write_file(path, text, &werr)) {
+      err << "gouvernante: " << werr << "\n";
+      return 1;
+    }
+    err << "gouvernante: report written to " << path << " (exit " << code << ")\n";
+  } else {
+    out << text;
+  }
+  return code;
+}
+
+}  // namespace gv

@@ -1,0 +1,184 @@
+// The command line, in process (run_cli) and as the real binary running the
+// runbook's commands verbatim from a folder laid out as the runbook assumes.
+#include "cli/cli.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "common/temp_dir.h"
+
+namespace gv {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::source_path;
+using testing::TempDir;
+
+struct CmdResult {
+  int code;
+  std::string out, err;
+};
+
+CmdResult run(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  CliEnv env{&out, &err};
+  env.now = 1775044800;  // 2026-04-01T12:00:00Z
+  int code = run_cli(args, env);
+  return {code, out.str(), err.str()};
+}
+
+// Runs the real binary with `cmdline` from `cwd` through the shell, exactly as
+// a user would type it.
+CmdResult shell(const std::string& cwd, const std::string& cmdline) {
+  TempDir t;
+  const std::string errf = t.str() + "/stderr";
+  std::string cmd = "cd '" + cwd + "' && " + cmdline + " 2>'" + errf + "'";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
+  int status = pclose(p);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, testing::read_text(errf)};
+}
+
+// A folder as the runbook's step 4 expects: ./rules and ./test.
+void lay_out_runbook(const TempDir& t) {
+  namespace fs = std::filesystem;
+  fs::copy(source_path("examples/runbook"), t.path(), fs::copy_options::recursive);
+}
+
+const std::string kBin = "'" GV_BINARY "'";
+
+TEST(GoFlags, SingleDashLongFlagsBecomeDoubleDash) {
+  EXPECT_THAT(normalize_go_flags({"-rules", "./r", "-json", "-output=auto", "--dir", "x", "-x"}),
+              ElementsAre("--rules", "./r", "--json", "--output=auto", "--dir", "x", "-x"));
+  EXPECT_THAT(normalize_go_flags({"--", "-rules"}), ElementsAre("--", "-rules"));
+}
+
+TEST(AutoOutput, NameCarriesUtcTimestampAndExtension) {
+  EXPECT_EQ(auto_output_name(1775044800, "json"), "gouvernante-20260401T120000Z.json");
+  EXPECT_EQ(auto_output_name(1775044800, "sarif"), "gouvernante-20260401T120000Z.sarif");
+}
+
+TEST(Runbook, Step4AffectedLockfileExitsTwoWithTheFinding) {
+  TempDir t;
+  lay_out_runbook(t);
+  CmdResult r = shell(t.str(), kBin + " -rules ./rules -lockfile ./test/affected-lockfile.json");
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("SSC-2026-005"));
+  EXPECT_THAT(r.out, HasSubstr("example-utils@2.3.1"));
+  EXPECT_THAT(r.out, HasSubstr("Pin example-utils to 2.3.0"));
+}
+
+TEST(Runbook, Step4CleanLockfileExitsZero) {
+  TempDir t;
+  lay_out_runbook(t);
+  CmdResult r = shell(t.str(), kBin + " -rules ./rules -lockfile ./test/clean-lockfile.json");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("CLEAN"));
+}
+
+TEST(Runbook, Step4HostIsNotInThisBuildYetAndSaysSo) {
+  TempDir t;
+  lay_out_runbook(t);
+  CmdResult r = shell(t.str(), kBin + " -rules ./rules -lockfile ./test/affected-lockfile.json -host");
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("-host is not available in this build yet"));
+  CmdResult h = shell(t.str(), kBin + " -rules ./rules -dir . -heuristic");
+  EXPECT_EQ(h.code, 1);
+  EXPECT_THAT(h.err, HasSubstr("-heuristic"));
+}
+
+TEST(Runbook, Step6JsonOutputAutoWritesTimestampedReport) {
+  TempDir t;
+  lay_out_runbook(t);
+  CmdResult r = shell(t.str(), kBin + " -rules ./rules -dir ./test -json -output auto");
+  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("report written to gouvernante-"));
+  std::string report;
+  for (const auto& e : std::filesystem::directory_iterator(t.path()))
+    if (e.path().filename().string().rfind("gouvernante-", 0) == 0 && e.path().extension() == ".json")
+      report = e.path().string();
+  ASSERT_FALSE(report.empty());
+  auto j = nlohmann::json::parse(testing::read_text(report));
+  ASSERT_EQ(j["findings"].size(), 1u);  // affected only; clean-lockfile has 2.3.0
+  EXPECT_EQ(j["findings"][0]["package"], "example-utils");
+  EXPECT_EQ(j["summary"]["lockfiles_scanned"], 2);
+}
+
+TEST(Cli, DoubleDashSpellingsAndSarifOutputFile) {
+  TempDir t;
+  lay_out_runbook(t);
+  CmdResult r = shell(t.str(), kBin + " --rules ./rules --lockfile=./test/affected-lockfile.json --sarif --output out.sarif");
+  EXPECT_EQ(r.code, 2) << r.err;
+  auto s = nlohmann::json::parse(testing::read_text(t.str() + "/out.sarif"));
+  EXPECT_EQ(s["runs"][0]["results"][0]["ruleId"], "SSC-2026-005");
+  EXPECT_EQ(s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "test/affected-lockfile.json");
+}
+
+TEST(Cli, TraceGoesToStderr) {
+  TempDir t;
+  lay_out_runbook(t);
+  CmdResult r = shell(t.str(), kBin + " -rules ./rules -lockfile ./test/clean-lockfile.json -trace");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_THAT(r.err, HasSubstr("[trace] rules file ./rules/SSC-2026-005.json"));
+  EXPECT_THAT(r.err, HasSubstr("[trace] ./test/clean-lockfile.json: npm v3, scanned"));
+}
+
+TEST(Cli, MissingRulesFlagIsAnError) {
+  CmdResult r = run({"-lockfile", "x.json"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("-rules is required"));
+}
+
+TEST(Cli, InvalidRuleFileRefusesToScanAndListsProblems) {
+  TempDir t;
+  t.write("rules/bad.json", R"({"schema_version":"1.0.0","rules":[{"id":"X","title":"t","kind":"nope",
+    "ecosystem":"npm","severity":"critical","package_rules":[{"package_name":"a","affected_versions":["=1.x.y.z"]}]}]})");
+  t.write("package-lock.json", R"({"lockfileVersion":3,"packages":{"":{}}})");
+  CmdResult r = run({"-rules", t.str() + "/rules", "-lockfile", t.str() + "/package-lock.json"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr(t.str() + "/rules/bad.json:1:"));
+  EXPECT_THAT(r.err, HasSubstr("/rules/0/kind"));
+  EXPECT_THAT(r.err, HasSubstr("/rules/0/package_rules/0/affected_versions/0"));
+  EXPECT_THAT(r.err, HasSubstr("refusing to scan"));
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST(Cli, EmptyRulesFolderIsAnError) {
+  TempDir t;
+  std::filesystem::create_directories(t.path() / "rules");
+  CmdResult r = run({"-rules", t.str() + "/rules", "-dir", t.str()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("no rule files"));
+}
+
+TEST(Cli, MissingLockfileIsAnErrorNamingIt) {
+  CmdResult r = run({"-rules", source_path("rules"), "-lockfile", "/nonexistent/package-lock.json"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, HasSubstr("/nonexistent/package-lock.json"));
+  EXPECT_THAT(r.out, HasSubstr("NOT SCANNED"));
+}
+
+TEST(Cli, UnknownFlagIsAnError) {
+  CmdResult r = run({"-rules", "x", "-frobnicate"});
+  EXPECT_EQ(r.code, 1);
+}
+
+TEST(Demo, BundledRulesFindTheBundledExample) {
+  CmdResult r = run({"-rules", source_path("rules"), "-dir", source_path("examples/demo-app")});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.out, HasSubstr("axios@1.14.1"));
+  EXPECT_THAT(r.out, HasSubstr("plain-crypto-js@4.2.1"));
+}
+
+}  // namespace
+}  // namespace gv

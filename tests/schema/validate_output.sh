@@ -1,0 +1,38 @@
+#!/bin/sh
+# Validates real -json output against docs/schema/report.schema.json, and
+# checks the validator rejects a report that breaks the schema (so this test
+# can fail). Uses Debian's python3-jsonschema; run from the repository root.
+set -eu
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+set +e
+"$GV_BIN" -rules ./rules -dir examples/demo-app -json > "$tmp/findings.json"; c1=$?
+"$GV_BIN" -rules examples/runbook/rules -lockfile examples/runbook/test/clean-lockfile.json -json > "$tmp/clean.json"; c2=$?
+"$GV_BIN" -rules ./rules -lockfile /nonexistent/package-lock.json -json > "$tmp/error.json"; c3=$?
+set -e
+[ "$c1" = 2 ] && [ "$c2" = 0 ] && [ "$c3" = 1 ] || { echo "unexpected exit codes $c1 $c2 $c3"; exit 1; }
+"$PY" - "$tmp" <<'PYEOF'
+import json, sys, copy
+from jsonschema import Draft202012Validator
+schema = json.load(open("docs/schema/report.schema.json"))
+Draft202012Validator.check_schema(schema)
+v = Draft202012Validator(schema)
+d = sys.argv[1]
+for name in ("findings.json", "clean.json", "error.json"):
+    doc = json.load(open(f"{d}/{name}"))
+    errs = sorted(v.iter_errors(doc), key=lambda e: e.path)
+    for e in errs:
+        print(f"{name}: {'/'.join(map(str, e.absolute_path))}: {e.message}")
+    if errs:
+        sys.exit(1)
+    print(f"{name}: valid ({len(doc['findings'])} findings)")
+doc = json.load(open(f"{d}/findings.json"))
+assert doc["findings"], "expected findings in the demo report"
+bad = copy.deepcopy(doc); del bad["findings"][0]["rule_id"]
+assert not v.is_valid(bad), "schema accepted a finding without rule_id"
+bad = copy.deepcopy(doc); bad["findings"][0]["severity"] = "severe"
+assert not v.is_valid(bad), "schema accepted an unknown severity"
+print("schema rejects broken reports: ok")
+PYEOF
