@@ -12,6 +12,7 @@ PKGS=(
   libfmt-dev                       # formatting
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev                 # bench/
+  bc                               # bench/whole_process.sh arithmetic
   python3 python3-jsonschema       # validates our JSON output against docs/schema in tests
   nodejs npm                       # only for regenerating fixtures/vectors (scripts/), never while scanning
 )

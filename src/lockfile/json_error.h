@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/file.h"
 
 namespace gv {
 
@@ -31,3 +32,7 @@ Error shape_error(const std::string& path, std::string_view text, size_t offset,
 simdjson::ondemand::parser& thread_ondemand_parser();
 
 }  // namespace gv
+
+// Callers hand parsers text inside a FileBuffer (common/file.h), padded for
+// simdjson; the padding must be at least what simdjson reads past the end.
+static_assert(gv::kReadPadding >= simdjson::SIMDJSON_PADDING, "FileBuffer padding too small for simdjson");

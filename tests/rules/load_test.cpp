@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -428,8 +427,8 @@ TEST(RuleErrors, EveryProblemInAFileIsReportedInOrder) {
 
 // --- scale -----------------------------------------------------------------
 
-// A 100,000-entry feed (about 20 MB) must load in well under a second; the
-// figure is printed for docs/, the bound is loose so a loaded CI box passes.
+// A 100,000-entry feed (feed scale) loads whole, with positions right at the
+// far end. How fast is bench/'s job (BM_LoadAndIndex100kRules), not a test's.
 TEST(LoadRulesScale, HundredThousandEntryFeed) {
   constexpr size_t kEntries = 100000;
   std::string text = "{\n  \"schema_version\": \"1.0.0\",\n  \"rules\": [\n";
@@ -446,18 +445,14 @@ TEST(LoadRulesScale, HundredThousandEntryFeed) {
     text += buf;
   }
   text += "  ]\n}\n";
-  auto start = std::chrono::steady_clock::now();
   RuleSet set;
   Errors errors;
   bool ok = parse_rule_document(text, "feed.json", &set, &errors);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                  .count();
   ASSERT_TRUE(ok) << ::testing::PrintToString(strings(errors));
   ASSERT_EQ(set.rules.size(), kEntries);
   EXPECT_EQ(set.rules.back().package_rules.at(0).line, 13 * (kEntries - 1) + 4 + 7);
-  std::printf("[ scale    ] %zu entries, %.1f MB: loaded in %.0f ms\n", kEntries,
-              static_cast<double>(text.size()) / 1e6, ms);
-  EXPECT_LT(ms, 5000.0);
+  EXPECT_EQ(set.rules.back().package_rules.at(0).package_name, "@scope-89/pkg-99999");
+  EXPECT_EQ(set.rules.back().package_rules.at(0).affected_versions.size(), 2u);
 }
 
 }  // namespace

@@ -1,7 +1,6 @@
 // The semver layer against node-semver's own answers (vectors.json, produced
 // by scripts/gen-semver-vectors.sh), plus the semantics a scanner relies on,
 // spelled out by hand.
-#include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -220,12 +219,14 @@ TEST(Semver, HostileInputIsLinear) {
       [] { std::string s; for (int i = 0; i < 20000; ++i) s += "1.2.3 - "; return s; }(),
       [] { std::string s; for (int i = 0; i < 30000; ++i) s += "~> "; return s; }(),
   };
+  // Each must return (a range or an error) without crashing or recursing;
+  // a quadratic parser would hit ctest's per-test timeout (tests/CMakeLists.txt).
+  // Parse speed itself is measured in bench/, not asserted here.
   for (const std::string& s : inputs) {
-    auto start = std::chrono::steady_clock::now();
-    auto r = Range::parse(s);
+    std::string err;
+    auto r = Range::parse(s, &err);
     if (r) (void)r->satisfies("1.2.3");
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
-    EXPECT_LT(ms, 1000) << "input starting '" << s.substr(0, 20) << "' took " << ms << " ms";
+    else EXPECT_FALSE(err.empty()) << "no reason for rejecting input starting '" << s.substr(0, 20) << "'";
   }
   EXPECT_TRUE(range(inputs[1]).satisfies("0.0.0-0"));  // "||" x 50000 is "*"
   EXPECT_EQ(range(inputs[1]).intervals().size(), 1u);

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Whole-process timing, quoted as medians of one run so the ratios compare
+# like with like on a noisy machine:
+#   - rule load: 100,000-entry feed against an empty lockfile
+#   - recursive scan of the generated monorepo vs `cat` of the same files
+#   - one 50 MB package-lock.json: MB/s
+# Usage: bench/whole_process.sh BUILD/gouvernante [CORPUS_DIR]
+set -euo pipefail
+bin=$(realpath "$1")
+corpus=${2:-${TMPDIR:-/tmp}/gouvernante-bench-corpus}
+here=$(cd "$(dirname "$0")" && pwd)
+reps=${REPS:-7}
+[ -f "$corpus/big/package-lock.json" ] || python3 "$here/gen_corpus.py" "$corpus"
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+# time_cmd CMD... -> seconds (wall), output discarded; exit code 2 (findings) is expected
+time_cmd() {
+  local s e
+  s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
+  echo "$e - $s" | bc -l
+}
+runs() { local i; for ((i = 0; i < reps; i++)); do time_cmd "$@"; done | median; }
+
+files=$(find "$corpus/monorepo" -name package-lock.json -o -name package.json | sort)
+bytes=$(cat $files | wc -c)
+nfiles=$(echo "$files" | wc -l)
+big="$corpus/big/package-lock.json"
+bigbytes=$(stat -c %s "$big")
+empty=$(mktemp); echo '{"lockfileVersion":3,"packages":{"":{}}}' > "$empty"
+trap 'rm -f "$empty"' EXIT
+
+# Warm the page cache so both sides read from memory.
+cat $files "$big" > /dev/null
+
+t_rules=$(runs "$bin" -rules "$corpus/rules" -lockfile "$empty")
+t_cat=$(runs sh -c "cat $(echo $files | tr '\n' ' ') > /dev/null")
+t_scan=$(runs "$bin" -rules "$corpus/rules" -dir "$corpus/monorepo" -recursive)
+t_cat_big=$(runs cat "$big")
+t_big=$(runs "$bin" -rules "$corpus/rules" -lockfile "$big")
+# The big file's parse alone: subtract the rule load measured above.
+printf '%s\n' \
+  "gouvernante whole-process benchmark ($(nproc) cores, median of $reps runs)" \
+  "  rules: 100,000-entry feed, load + index + empty scan: $(printf '%.3f' "$t_rules") s" \
+  "  monorepo: $nfiles files, $(echo "$bytes/1000000" | bc -l | xargs printf '%.1f') MB" \
+  "    cat:              $(printf '%.3f' "$t_cat") s" \
+  "    gouvernante -recursive: $(printf '%.3f' "$t_scan") s  (includes the rule load)" \
+  "    ratio scan/cat:   $(echo "$t_scan / $t_cat" | bc -l | xargs printf '%.2f')" \
+  "    ratio (scan - rule load)/cat: $(echo "($t_scan - $t_rules) / $t_cat" | bc -l | xargs printf '%.2f')" \
+  "  one $(echo "$bigbytes/1000000" | bc -l | xargs printf '%.1f') MB package-lock.json:" \
+  "    cat:              $(printf '%.3f' "$t_cat_big") s" \
+  "    gouvernante:      $(printf '%.3f' "$t_big") s  => $(echo "$bigbytes / ($t_big - $t_rules) / 1000000" | bc -l | xargs printf '%.0f') MB/s excluding rule load, $(echo "$bigbytes / $t_big / 1000000" | bc -l | xargs printf '%.0f') MB/s overall"
