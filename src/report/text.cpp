@@ -138,8 +138,9 @@ std::string render_text(const ScanReport& r, const TextOptions& opts) {
     sev_parts += (sev_parts.empty() ? "" : ", ") + fmt::format("{} {}", it->second, severity_name(it->first));
   const size_t scanned = r.count(LockfileStatus::kScanned);
   const size_t covered = r.count(LockfileStatus::kCovered);
-  out += fmt::format("Scanned {} lockfile{} ({} packages) with {} rules in {:.1f} ms", scanned,
-                     scanned == 1 ? "" : "s", r.packages_total, r.rules_loaded, r.elapsed_ms);
+  out += fmt::format("Scanned {} lockfile{} ({} packages) with {} rule{} in {:.1f} ms", scanned,
+                     scanned == 1 ? "" : "s", r.packages_total, r.rules_loaded,
+                     r.rules_loaded == 1 ? "" : "s", r.elapsed_ms);
   if (covered) out += fmt::format("; {} package.json covered by their lockfile", covered);
   out += ".\n";
   const int code = exit_code_for(r);

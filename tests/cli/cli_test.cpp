@@ -133,6 +133,20 @@ TEST(Cli, TraceGoesToStderr) {
   EXPECT_THAT(r.err, HasSubstr("[trace] ./test/clean-lockfile.json: npm v3, scanned"));
 }
 
+TEST(Cli, ColourOnlyOnATerminalAndNeverWithNoColor) {
+  auto demo = [](bool tty, bool no_color) {
+    std::ostringstream out, err;
+    CliEnv env{&out, &err};
+    env.stdout_is_tty = tty;
+    env.no_color = no_color;
+    run_cli({"-rules", source_path("rules"), "-dir", source_path("examples/demo-app")}, env);
+    return out.str();
+  };
+  EXPECT_THAT(demo(true, false), HasSubstr("\x1b["));
+  EXPECT_THAT(demo(true, true), ::testing::Not(HasSubstr("\x1b[")));
+  EXPECT_THAT(demo(false, false), ::testing::Not(HasSubstr("\x1b[")));
+}
+
 TEST(Cli, MissingRulesFlagIsAnError) {
   CmdResult r = run({"-lockfile", "x.json"});
   EXPECT_EQ(r.code, 1);

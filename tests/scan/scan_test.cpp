@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "common/temp_dir.h"
 #include "rules/load.h"
@@ -211,6 +212,19 @@ TEST(Scan, BadLockfileIsAnErrorNamingTheFile) {
   EXPECT_EQ(exit_code_for(r), 1);
   ScanReport missing = scan_files(rs, {t.str() + "/nope.json"});
   EXPECT_THAT(missing.lockfiles[0].reason, HasSubstr("No such file"));
+}
+
+TEST(Scan, HugeFileIsRefusedWithAClearErrorNotRead) {
+  TempDir t;
+  RuleSet rs = rules_from(one_rule(R"({"package_name":"lib","affected_versions":["1.0.0"]})"));
+  const std::string f = t.str() + "/package-lock.json";
+  { std::ofstream(f) << "{"; }
+  std::filesystem::resize_file(f, size_t{1} << 30);  // sparse: 1 GiB without writing it
+  ScanReport r = scan_files(rs, {f});
+  ASSERT_EQ(r.lockfiles.size(), 1u);
+  EXPECT_EQ(r.lockfiles[0].status, LockfileStatus::kError);
+  EXPECT_THAT(r.lockfiles[0].reason, HasSubstr("1073741824 bytes, over the limit"));
+  EXPECT_EQ(exit_code_for(r), 1);
 }
 
 TEST(Scan, ContentDetectionFindsARenamedLockfile) {

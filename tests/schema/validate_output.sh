@@ -11,8 +11,9 @@ set +e
 "$GV_BIN" -rules ./rules -dir examples/demo-app -json > "$tmp/findings.json"; c1=$?
 "$GV_BIN" -rules examples/runbook/rules -lockfile examples/runbook/test/clean-lockfile.json -json > "$tmp/clean.json"; c2=$?
 "$GV_BIN" -rules ./rules -lockfile /nonexistent/package-lock.json -json > "$tmp/error.json"; c3=$?
+"$GV_BIN" -rules ./rules -dir examples/demo-app -sarif > "$tmp/findings.sarif"; c4=$?
 set -e
-[ "$c1" = 2 ] && [ "$c2" = 0 ] && [ "$c3" = 1 ] || { echo "unexpected exit codes $c1 $c2 $c3"; exit 1; }
+[ "$c1" = 2 ] && [ "$c2" = 0 ] && [ "$c3" = 1 ] && [ "$c4" = 2 ] || { echo "unexpected exit codes $c1 $c2 $c3 $c4"; exit 1; }
 "$PY" - "$tmp" <<'PYEOF'
 import json, sys, copy
 from jsonschema import Draft202012Validator
@@ -35,4 +36,18 @@ assert not v.is_valid(bad), "schema accepted a finding without rule_id"
 bad = copy.deepcopy(doc); bad["findings"][0]["severity"] = "severe"
 assert not v.is_valid(bad), "schema accepted an unknown severity"
 print("schema rejects broken reports: ok")
+
+sarif_schema = json.load(open("docs/schema/sarif-github-subset.schema.json"))
+Draft202012Validator.check_schema(sarif_schema)
+sv = Draft202012Validator(sarif_schema)
+sarif = json.load(open(f"{d}/findings.sarif"))
+errs = list(sv.iter_errors(sarif))
+for e in errs:
+    print(f"findings.sarif: {'/'.join(map(str, e.absolute_path))}: {e.message}")
+if errs:
+    sys.exit(1)
+assert len(sarif["runs"][0]["results"]) == 2, "expected 2 SARIF results for the demo"
+bad = copy.deepcopy(sarif); bad["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
+assert not sv.is_valid(bad), "SARIF subset schema accepted startLine 0"
+print("findings.sarif: valid against the GitHub SARIF subset")
 PYEOF
