@@ -25,7 +25,7 @@ deps:
 	./scripts/install-deps.sh
 
 build: deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DGV_BENCH=ON $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 
 test-release: deps
@@ -49,7 +49,7 @@ fuzz: deps
 	./scripts/run-fuzz.sh $(FUZZ) $(FUZZ_SECS)
 
 bench: build
-	./$(BUILD)/gv_bench --benchmark_min_time=0.5
+	./$(BUILD)/bench/gv_bench --benchmark_min_time=0.5
 	./bench/whole_process.sh $(BUILD)/gouvernante
 
 demo: build

@@ -16,6 +16,13 @@ RuleIndex::RuleIndex(const std::vector<Rule>& rules) {
       ++entries_;
     }
   }
+  // 512 bits per block; aim for ~16 bits per name (4 probes: ~0.5% false
+  // positives, which then cost one map lookup). Power of two for masking.
+  size_t blocks = 1;
+  while (blocks * 512 < by_name_.size() * 16) blocks <<= 1;
+  bloom_.assign(blocks, BloomBlock{});
+  bloom_mask_ = blocks - 1;
+  for (const auto& [name, entries] : by_name_) bloom_add(std::hash<std::string_view>{}(name));
 }
 
 bool applies_to_ecosystem(const PackageRule& pr, std::string_view ecosystem) {

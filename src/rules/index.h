@@ -6,6 +6,7 @@
 // per package as a single rule.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -32,8 +33,14 @@ class RuleIndex {
  public:
   explicit RuleIndex(const std::vector<Rule>& rules);
 
-  // Entries naming `name`, or nullptr. The hot path: one hash lookup.
+  // Entries naming `name`, or nullptr. The hot path, run for every package
+  // of every lockfile. Almost every lookup misses, and a 100,000-name hash
+  // map does not fit in cache, so a miss there costs main-memory round
+  // trips; a blocked Bloom filter (~10 bits per name, one 64-byte block per
+  // lookup, L2-resident) answers most misses first.
   const std::vector<RuleEntry>* lookup(std::string_view name) const {
+    const size_t h = std::hash<std::string_view>{}(name);
+    if (!bloom_maybe(h)) return nullptr;
     auto it = by_name_.find(name);
     return it == by_name_.end() ? nullptr : &it->second;
   }
@@ -46,7 +53,30 @@ class RuleIndex {
     using is_transparent = void;
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  struct alignas(64) BloomBlock {
+    uint64_t words[8];
+  };
+  // Bits of one name within its block: block from the low bits of h, four
+  // bit positions from the high bits.
+  bool bloom_maybe(size_t h) const {
+    const BloomBlock& b = bloom_[h & bloom_mask_];
+    for (int k = 0; k < 4; ++k) {
+      const unsigned bit = static_cast<unsigned>(h >> (28 + 9 * k)) & 511u;
+      if (!(b.words[bit >> 6] & (uint64_t{1} << (bit & 63)))) return false;
+    }
+    return true;
+  }
+  void bloom_add(size_t h) {
+    BloomBlock& b = bloom_[h & bloom_mask_];
+    for (int k = 0; k < 4; ++k) {
+      const unsigned bit = static_cast<unsigned>(h >> (28 + 9 * k)) & 511u;
+      b.words[bit >> 6] |= uint64_t{1} << (bit & 63);
+    }
+  }
+
   std::unordered_map<std::string, std::vector<RuleEntry>, Hash, std::equal_to<>> by_name_;
+  std::vector<BloomBlock> bloom_;
+  size_t bloom_mask_ = 0;
   size_t entries_ = 0;
 };
 
