@@ -70,7 +70,8 @@ def lockfile(proj, npk, hit):
         if k % 11 == 0:
             e["engines"] = {"node": ">=14"}
         pkgs[key] = e
-    if hit:
+    if hit:  # reached like a real transitive dependency: root -> names[0] -> hit-pkg
+        pkgs[f"node_modules/{names[0]}"].setdefault("dependencies", {})["hit-pkg"] = "^1.0.0"
         pkgs["node_modules/hit-pkg"] = {"version": "1.0.1", "integrity": integrity("hit"), "license": "MIT"}
     return {"name": proj, "version": "1.0.0", "lockfileVersion": 3, "requires": True, "packages": pkgs}
 

@@ -511,13 +511,28 @@ std::vector<std::vector<std::string>> npm_lock_dependency_paths(std::string_view
     return out;
   }
 
-  std::unordered_map<std::string, std::vector<std::string>> chains;
+  // Breadth-first from the root (and workspace members), so the first path
+  // found to a location is a shortest one. Each visited location keeps only
+  // its parent and the name it was reached as; chains are rebuilt for the
+  // requested locations alone, and the walk stops once all are reached —
+  // a 100,000-package lockfile with one finding need not be walked whole.
+  struct Step {
+    std::string parent;
+    std::string name;  // empty for the root
+    bool has_parent = false;
+  };
+  std::unordered_map<std::string, Step> seen;
+  std::unordered_set<std::string_view> wanted(locations.begin(), locations.end());
+  size_t remaining = wanted.size();
   std::deque<std::string> queue;
-  auto visit = [&](const std::string& loc, std::vector<std::string> chain) {
-    if (chains.try_emplace(loc, std::move(chain)).second) queue.push_back(loc);
+  auto visit = [&](const std::string& loc, Step step) {
+    auto [it, inserted] = seen.try_emplace(loc, std::move(step));
+    if (!inserted) return;
+    queue.push_back(loc);
+    if (wanted.contains(it->first)) --remaining;
   };
   auto bfs = [&] {
-    while (!queue.empty()) {
+    while (!queue.empty() && remaining > 0) {
       std::string loc = std::move(queue.front());
       queue.pop_front();
       const Node& node = tree.at(loc);
@@ -525,27 +540,36 @@ std::vector<std::vector<std::string>> npm_lock_dependency_paths(std::string_view
         std::string target = resolve(tree, loc, dep);
         if (target.empty()) continue;
         const Node& t = tree.at(target);
-        std::vector<std::string> chain = chains.at(loc);
-        chain.push_back(t.link_to.empty() || !tree.contains(t.link_to) ? t.name : tree.at(t.link_to).name);
-        if (!t.link_to.empty()) visit(t.link_to, chain);
-        visit(target, std::move(chain));
+        std::string name = t.link_to.empty() || !tree.contains(t.link_to) ? t.name : tree.at(t.link_to).name;
+        if (!t.link_to.empty()) visit(t.link_to, Step{loc, name, true});
+        visit(target, Step{loc, std::move(name), true});
       }
     }
   };
-  visit("", {});
-  for (const std::string& m : seeds) visit(m, {m});
+  visit("", Step{});
+  for (const std::string& m : seeds) visit(m, Step{"", m, false});
   bfs();
   if (v1) {
     for (auto [key, entry] : deps) {
+      if (remaining == 0) break;
       std::string loc = std::string(kNodeModules) + std::string(key);
-      if (!chains.contains(loc)) {
-        visit(loc, {tree.at(loc).name});
+      if (!seen.contains(loc)) {
+        visit(loc, Step{"", tree.at(loc).name, false});
         bfs();
       }
     }
   }
-  for (size_t i = 0; i < locations.size(); ++i)
-    if (auto it = chains.find(locations[i]); it != chains.end()) out[i] = it->second;
+  for (size_t i = 0; i < locations.size(); ++i) {
+    auto it = seen.find(locations[i]);
+    if (it == seen.end()) continue;
+    std::vector<std::string> chain;
+    for (const Step* s = &it->second;; s = &seen.at(s->parent)) {
+      if (!s->name.empty()) chain.push_back(s->name);
+      if (!s->has_parent) break;
+    }
+    std::reverse(chain.begin(), chain.end());
+    out[i] = std::move(chain);
+  }
   return out;
 }
 
