@@ -52,7 +52,9 @@ with open(f"{a.out}/rules/feed.json", "w") as f:
 
 def lockfile(proj, npk, hit):
     pkgs = {"": {"name": proj, "version": "1.0.0", "license": "MIT", "dependencies": {}}}
-    names = [name(rnd.randint(0, 50_000)) for _ in range(npk)]
+    # A name pool a few times larger than the lockfile keeps collisions (and
+    # so the file size) predictable at any size.
+    names = [name(rnd.randint(0, max(50_000, 4 * npk))) for _ in range(npk)]
     for k, n in enumerate(names[: max(1, npk // 20)]):
         pkgs[""]["dependencies"][n] = "^1.0.0"
     for k, n in enumerate(names):

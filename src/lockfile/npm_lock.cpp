@@ -405,71 +405,82 @@ class NpmLockParser {
 
 // ---- dependency paths (slow path, DOM) -------------------------------------
 
+// Views into the DOM's strings (alive as long as the dom::parser) or into
+// Arena-owned strings for locations composed from v1's nesting: building the
+// tree of a 100,000-package lockfile allocates per entry only its deps vector.
 struct Node {
-  std::string name;               // real package name
-  std::vector<std::string> deps;  // declared dependency names, in resolution order
-  std::string link_to;            // for link entries: the folder they point at
+  std::string_view name;               // real package name
+  std::vector<std::string_view> deps;  // declared dependency names, in resolution order
+  std::string_view link_to;            // for link entries: the folder they point at
 };
-using Tree = std::unordered_map<std::string, Node>;
+using Tree = std::unordered_map<std::string_view, Node>;
+using Arena = std::deque<std::string>;  // deque: growing never moves the strings
 
-void add_dep_names(simdjson::dom::element entry, std::string_view field, std::vector<std::string>* out) {
+void add_dep_names(simdjson::dom::element entry, std::string_view field,
+                   std::vector<std::string_view>* out) {
   simdjson::dom::object deps;
   if (entry[field].get(deps) != SUCCESS) return;
-  for (auto [k, v] : deps) out->emplace_back(k);
+  for (auto [k, v] : deps) out->push_back(k);
 }
 
 // node's require(): NAME from folder L is L/node_modules/NAME, then the same in
-// each enclosing package folder, up to the root's node_modules/NAME.
-std::string resolve(const Tree& tree, std::string_view from, std::string_view dep) {
-  std::string base(from);
+// each enclosing package folder, up to the root's node_modules/NAME. Returns
+// the tree's own key (a stable view), or empty when nothing resolves.
+std::string_view resolve(const Tree& tree, std::string_view from, std::string_view dep,
+                         std::string* scratch) {
+  std::string_view base = from;
   for (;;) {
-    std::string cand = base.empty() ? std::string(kNodeModules) : base + "/" + std::string(kNodeModules);
-    cand += dep;
-    if (tree.contains(cand)) return cand;
+    scratch->assign(base);
+    if (!base.empty()) scratch->push_back('/');
+    scratch->append(kNodeModules);
+    scratch->append(dep);
+    if (auto it = tree.find(std::string_view(*scratch)); it != tree.end()) return it->first;
     if (base.empty()) return {};
     size_t pos = base.rfind("/node_modules/");
-    if (pos == std::string::npos) base.clear();
-    else base.resize(pos);
+    base = pos == std::string_view::npos ? std::string_view() : base.substr(0, pos);
   }
 }
 
-void build_v2_tree(simdjson::dom::object pkgs, Tree* tree, std::vector<std::string>* members) {
+void build_v2_tree(simdjson::dom::object pkgs, Tree* tree, std::vector<std::string_view>* members) {
   for (auto [key, entry] : pkgs) {
     Node n;
     std::string_view name, resolved;
     bool link = false;
     size_t nm = last_node_modules(key);
-    n.name = std::string(entry["name"].get(name) == SUCCESS ? name
-                         : nm != std::string_view::npos ? key.substr(nm + kNodeModules.size())
-                                                        : key);
+    n.name = entry["name"].get(name) == SUCCESS ? name
+             : nm != std::string_view::npos     ? key.substr(nm + kNodeModules.size())
+                                                : key;
     if (entry["link"].get(link) == SUCCESS && link && entry["resolved"].get(resolved) == SUCCESS)
-      n.link_to = std::string(resolved);
+      n.link_to = resolved;
     add_dep_names(entry, "dependencies", &n.deps);
     add_dep_names(entry, "optionalDependencies", &n.deps);
     add_dep_names(entry, "peerDependencies", &n.deps);
     if (nm == std::string_view::npos) {  // the root and workspace members install their devDependencies
       add_dep_names(entry, "devDependencies", &n.deps);
-      if (!key.empty()) members->emplace_back(key);
+      if (!key.empty()) members->push_back(key);
     }
-    tree->emplace(std::string(key), std::move(n));
+    tree->emplace(key, std::move(n));
   }
 }
 
-void build_v1_tree(simdjson::dom::object deps, const std::string& parent, Tree* tree, int depth) {
+void build_v1_tree(simdjson::dom::object deps, std::string_view parent, Tree* tree, Arena* arena,
+                   int depth) {
   if (depth > kMaxV1Depth) return;
   for (auto [key, entry] : deps) {
-    std::string loc = parent.empty() ? std::string(kNodeModules) : parent + "/" + std::string(kNodeModules);
+    std::string& loc = arena->emplace_back(parent);
+    if (!parent.empty()) loc.push_back('/');
+    loc += kNodeModules;
     loc += key;
     Node n;
     std::string_view version;
-    n.name = std::string(key);
+    n.name = key;
     if (entry["version"].get(version) == SUCCESS && version.starts_with("npm:"))
-      n.name = std::string(parse_dep_spec(key, version).name);
+      n.name = parse_dep_spec(key, version).name;
     simdjson::dom::object requires_, nested;
     if (entry["requires"].get(requires_) == SUCCESS)
-      for (auto [k, v] : requires_) n.deps.emplace_back(k);
+      for (auto [k, v] : requires_) n.deps.push_back(k);
     tree->emplace(loc, std::move(n));
-    if (entry["dependencies"].get(nested) == SUCCESS) build_v1_tree(nested, loc, tree, depth + 1);
+    if (entry["dependencies"].get(nested) == SUCCESS) build_v1_tree(nested, loc, tree, arena, depth + 1);
   }
 }
 
@@ -485,14 +496,18 @@ std::vector<std::vector<std::string>> npm_lock_dependency_paths(std::string_view
   std::vector<std::vector<std::string>> out(locations.size());
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
+  // A padded copy: unlike parse_lockfile, this entry point does not require
+  // its caller's buffer to be padded, and it runs only for files with findings.
   simdjson::padded_string padded(text);
   if (parser.parse(padded).get(doc) != SUCCESS) return out;
 
   Tree tree;
-  std::vector<std::string> seeds;  // folders BFS starts from, root first
+  Arena arena;
+  std::vector<std::string_view> seeds;  // folders BFS starts from, root first
   simdjson::dom::object pkgs, deps;
   bool v1 = false;
   if (doc["packages"].get(pkgs) == SUCCESS) {
+    tree.reserve(pkgs.size());
     build_v2_tree(pkgs, &tree, &seeds);
     std::sort(seeds.begin(), seeds.end());
     tree.try_emplace("");  // a lockfile without a root entry still resolves from the root
@@ -500,12 +515,12 @@ std::vector<std::vector<std::string>> npm_lock_dependency_paths(std::string_view
     // v1 does not record the root's own dependencies: treat every top-level
     // entry nobody else requires as one; the rest are picked up afterwards.
     v1 = true;
-    build_v1_tree(deps, "", &tree, 1);
-    std::unordered_set<std::string> required;
+    build_v1_tree(deps, "", &tree, &arena, 1);
+    std::unordered_set<std::string_view> required;
     for (const auto& [loc, n] : tree) required.insert(n.deps.begin(), n.deps.end());
     Node root;
     for (auto [key, entry] : deps)
-      if (!required.contains(std::string(key))) root.deps.emplace_back(key);
+      if (!required.contains(key)) root.deps.push_back(key);
     tree[""] = std::move(root);
   } else {
     return out;
@@ -514,47 +529,47 @@ std::vector<std::vector<std::string>> npm_lock_dependency_paths(std::string_view
   // Breadth-first from the root (and workspace members), so the first path
   // found to a location is a shortest one. Each visited location keeps only
   // its parent and the name it was reached as; chains are rebuilt for the
-  // requested locations alone, and the walk stops once all are reached —
-  // a 100,000-package lockfile with one finding need not be walked whole.
+  // requested locations alone, and the walk stops once all are reached.
   struct Step {
-    std::string parent;
-    std::string name;  // empty for the root
+    std::string_view parent;
+    std::string_view name;  // empty for the root
     bool has_parent = false;
   };
-  std::unordered_map<std::string, Step> seen;
+  std::unordered_map<std::string_view, Step> seen;
   std::unordered_set<std::string_view> wanted(locations.begin(), locations.end());
   size_t remaining = wanted.size();
-  std::deque<std::string> queue;
-  auto visit = [&](const std::string& loc, Step step) {
-    auto [it, inserted] = seen.try_emplace(loc, std::move(step));
-    if (!inserted) return;
+  std::deque<std::string_view> queue;
+  auto visit = [&](std::string_view loc, Step step) {
+    if (!seen.try_emplace(loc, step).second) return;
     queue.push_back(loc);
-    if (wanted.contains(it->first)) --remaining;
+    if (wanted.contains(loc)) --remaining;
   };
+  std::string scratch;
   auto bfs = [&] {
     while (!queue.empty() && remaining > 0) {
-      std::string loc = std::move(queue.front());
+      std::string_view loc = queue.front();
       queue.pop_front();
       const Node& node = tree.at(loc);
-      for (const std::string& dep : node.deps) {
-        std::string target = resolve(tree, loc, dep);
+      for (std::string_view dep : node.deps) {
+        std::string_view target = resolve(tree, loc, dep, &scratch);
         if (target.empty()) continue;
         const Node& t = tree.at(target);
-        std::string name = t.link_to.empty() || !tree.contains(t.link_to) ? t.name : tree.at(t.link_to).name;
-        if (!t.link_to.empty()) visit(t.link_to, Step{loc, name, true});
-        visit(target, Step{loc, std::move(name), true});
+        auto linked = t.link_to.empty() ? tree.end() : tree.find(t.link_to);
+        std::string_view name = linked == tree.end() ? t.name : linked->second.name;
+        if (linked != tree.end()) visit(linked->first, Step{loc, name, true});
+        visit(target, Step{loc, name, true});
       }
     }
   };
   visit("", Step{});
-  for (const std::string& m : seeds) visit(m, Step{"", m, false});
+  for (std::string_view m : seeds) visit(m, Step{"", m, false});
   bfs();
   if (v1) {
     for (auto [key, entry] : deps) {
       if (remaining == 0) break;
-      std::string loc = std::string(kNodeModules) + std::string(key);
-      if (!seen.contains(loc)) {
-        visit(loc, Step{"", tree.at(loc).name, false});
+      auto it = tree.find(std::string(kNodeModules) + std::string(key));
+      if (it != tree.end() && !seen.contains(it->first)) {
+        visit(it->first, Step{"", it->second.name, false});
         bfs();
       }
     }
@@ -564,7 +579,7 @@ std::vector<std::vector<std::string>> npm_lock_dependency_paths(std::string_view
     if (it == seen.end()) continue;
     std::vector<std::string> chain;
     for (const Step* s = &it->second;; s = &seen.at(s->parent)) {
-      if (!s->name.empty()) chain.push_back(s->name);
+      if (!s->name.empty()) chain.emplace_back(s->name);
       if (!s->has_parent) break;
     }
     std::reverse(chain.begin(), chain.end());
