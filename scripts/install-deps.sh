@@ -8,6 +8,7 @@ PKGS=(
   clang llvm                       # libFuzzer targets and the fuzz smoke run
   libsimdjson-dev                  # large JSON lockfiles (on-demand parsing)
   nlohmann-json3-dev               # rule documents, JSON output
+  libyaml-dev                      # pnpm-lock.yaml and yarn berry (event API)
   libcli11-dev                     # subcommand CLI
   libfmt-dev                       # formatting
   libgtest-dev libgmock-dev googletest

@@ -3,10 +3,25 @@
 // for clean.
 #include "lockfile/format.h"
 
+#include "lockfile/bun_lock.h"
 #include "lockfile/npm_lock.h"
 #include "lockfile/package_json.h"
+#include "lockfile/pnpm_lock.h"
+#include "lockfile/yarn_berry.h"
+#include "lockfile/yarn_classic.h"
 
 namespace gv {
+
+namespace {
+
+// Yarn 2+ ("berry") lockfiles are YAML with a __metadata block; classic
+// (v1) ones are yarn's own format. Both are named yarn.lock.
+bool is_yarn_berry(std::string_view text) {
+  std::string_view head = text.substr(0, 64 * 1024);
+  return head.starts_with("__metadata:") || head.find("\n__metadata:") != std::string_view::npos;
+}
+
+}  // namespace
 
 std::optional<Error> parse_lockfile(LockfileKind kind, const std::string& path, std::string_view text,
                                     PackageSink sink, ParseStats* stats) {
@@ -15,12 +30,11 @@ std::optional<Error> parse_lockfile(LockfileKind kind, const std::string& path, 
     case LockfileKind::kNpmLock:
     case LockfileKind::kNpmShrinkwrap: return parse_npm_lock(path, text, sink, stats);
     case LockfileKind::kPackageJson: return parse_package_json(path, text, sink, stats);
-    case LockfileKind::kPnpm:
-      return Error{path, 0, 0, "not scanned: pnpm-lock.yaml is not supported by this build yet"};
+    case LockfileKind::kPnpm: return parse_pnpm_lock(path, text, sink, stats);
     case LockfileKind::kYarn:
-      return Error{path, 0, 0, "not scanned: yarn.lock is not supported by this build yet"};
-    case LockfileKind::kBunText:
-      return Error{path, 0, 0, "not scanned: bun.lock is not supported by this build yet"};
+      return is_yarn_berry(text) ? parse_yarn_berry(path, text, sink, stats)
+                                 : parse_yarn_classic(path, text, sink, stats);
+    case LockfileKind::kBunText: return parse_bun_lock(path, text, sink, stats);
     case LockfileKind::kBunBinary:
       return Error{path, 0, 0,
                    "not scanned: bun.lockb is binary; convert it with `bun install --save-text-lockfile` "
@@ -36,6 +50,11 @@ std::vector<std::vector<std::string>> dependency_paths(LockfileKind kind, std::s
     case LockfileKind::kNpmLock:
     case LockfileKind::kNpmShrinkwrap: return npm_lock_dependency_paths(text, locations);
     case LockfileKind::kPackageJson: return package_json_dependency_paths(text, locations);
+    case LockfileKind::kPnpm: return pnpm_lock_dependency_paths(text, locations);
+    case LockfileKind::kYarn:
+      return is_yarn_berry(text) ? yarn_berry_dependency_paths(text, locations)
+                                 : yarn_classic_dependency_paths(text, locations);
+    case LockfileKind::kBunText: return bun_lock_dependency_paths(text, locations);
     default: return std::vector<std::vector<std::string>>(locations.size());
   }
 }

@@ -182,7 +182,7 @@ TEST(Scan, PackageJsonScannedWhenItsLockfileCannotBe) {
 TEST(Scan, UnsupportedFormatIsNotScannedAndNeverClean) {
   TempDir t;
   RuleSet rs = rules_from(one_rule(R"({"package_name":"lib","affected_versions":["1.0.0"]})"));
-  t.write("pnpm-lock.yaml", "lockfileVersion: '9.0'\n");
+  t.write("bun.lockb", std::string("#!/usr/bin/env bun\nbun-lockfile-format-v0\n\0\1", 44));
   RuleIndex index(rs.rules);
   ScanOptions o;
   o.dirs = {t.str()};

@@ -1,0 +1,63 @@
+// A thin pull reader over libyaml's event API for the YAML lockfiles
+// (pnpm-lock.yaml, yarn berry's yarn.lock).
+//
+// Why events and not a document tree: a 50 MB pnpm lockfile would become
+// millions of nodes; events let a parser keep only what it needs.
+// Why aliases are refused: neither pnpm nor yarn writes anchors or aliases,
+// and expanding them is how a "billion laughs" file blows up memory and
+// time. An alias (or anchor) is an error naming the line, never expanded.
+#pragma once
+
+#include <yaml.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+
+namespace gv {
+
+struct YamlEvent {
+  enum Kind { kScalar, kMapStart, kMapEnd, kSeqStart, kSeqEnd, kDocStart, kDocEnd, kStreamEnd };
+  Kind kind = kStreamEnd;
+  std::string_view value;  // kScalar: the scalar's text, valid until the next next()
+  bool plain = false;      // kScalar: unquoted (so "null"/"~" mean null, "true" a bool)
+  uint32_t line = 0;       // 1-based position of the event's start
+  uint32_t col = 0;
+  size_t offset = 0;       // byte offset of the event's start
+};
+
+class YamlReader {
+ public:
+  // `text` must outlive the reader. `path` names the file in errors.
+  YamlReader(const std::string& path, std::string_view text);
+  ~YamlReader();
+  YamlReader(const YamlReader&) = delete;
+  YamlReader& operator=(const YamlReader&) = delete;
+
+  // The next event, or nullopt on an error (then error() says what and where).
+  // After kStreamEnd, keeps returning kStreamEnd.
+  std::optional<YamlEvent> next();
+
+  // Skips the rest of the node whose start event was just returned (a map or
+  // sequence start; a scalar needs no skipping). False on error.
+  bool skip_node(const YamlEvent& start);
+
+  const Error& error() const { return error_; }
+  // Makes an error at an event's position (for a parser's own shape checks).
+  Error error_at(const YamlEvent& ev, std::string what) const;
+
+ private:
+  bool fail(std::string what, uint32_t line, uint32_t col);
+
+  std::string path_;
+  yaml_parser_t parser_{};
+  yaml_event_t event_{};
+  bool have_event_ = false;
+  bool done_ = false;
+  Error error_;
+};
+
+}  // namespace gv

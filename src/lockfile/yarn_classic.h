@@ -1,0 +1,23 @@
+// yarn.lock (classic, v1) parser: see docs/lockfiles.md for the format's quirks.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "lockfile/format.h"
+#include "lockfile/package.h"
+
+namespace gv {
+
+// Calls sink once per resolved package; errors name path:line:col.
+std::optional<Error> parse_yarn_classic(const std::string& path, std::string_view text, PackageSink sink,
+                               ParseStats* stats);
+
+// Slow path for lockfiles with findings: see dependency_paths() in format.h.
+std::vector<std::vector<std::string>> yarn_classic_dependency_paths(std::string_view text,
+                                                             const std::vector<std::string>& locations);
+
+}  // namespace gv
