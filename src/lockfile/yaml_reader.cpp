@@ -2,7 +2,7 @@
 
 namespace gv {
 
-YamlReader::YamlReader(const std::string& path, std::string_view text) : path_(path) {
+YamlReader::YamlReader(const std::string& path, std::string_view text) : path_(path), text_(text) {
   yaml_parser_initialize(&parser_);
   yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()),
                                text.size());
@@ -16,6 +16,18 @@ YamlReader::~YamlReader() {
 bool YamlReader::fail(std::string what, uint32_t line, uint32_t col) {
   error_ = Error{path_, line, col, std::move(what)};
   return false;
+}
+
+size_t YamlReader::byte_offset(size_t char_index) {
+  if (char_index < cursor_chars_) cursor_chars_ = cursor_bytes_ = 0;
+  while (cursor_chars_ < char_index && cursor_bytes_ < text_.size()) {
+    ++cursor_bytes_;
+    // Skip UTF-8 continuation bytes: they belong to the same character.
+    while (cursor_bytes_ < text_.size() && (static_cast<unsigned char>(text_[cursor_bytes_]) & 0xC0) == 0x80)
+      ++cursor_bytes_;
+    ++cursor_chars_;
+  }
+  return cursor_bytes_;
 }
 
 Error YamlReader::error_at(const YamlEvent& ev, std::string what) const {
@@ -45,7 +57,7 @@ std::optional<YamlEvent> YamlReader::next() {
   const yaml_mark_t& m = event_.start_mark;
   ev.line = static_cast<uint32_t>(m.line) + 1;
   ev.col = static_cast<uint32_t>(m.column) + 1;
-  ev.offset = m.index;
+  ev.offset = byte_offset(m.index);
   switch (event_.type) {
     case YAML_STREAM_START_EVENT: return next();
     case YAML_STREAM_END_EVENT:

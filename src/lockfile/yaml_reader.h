@@ -26,7 +26,7 @@ struct YamlEvent {
   bool plain = false;      // kScalar: unquoted (so "null"/"~" mean null, "true" a bool)
   uint32_t line = 0;       // 1-based position of the event's start
   uint32_t col = 0;
-  size_t offset = 0;       // byte offset of the event's start
+  size_t offset = 0;       // byte offset of the event's start (libyaml counts characters; converted)
 };
 
 class YamlReader {
@@ -51,8 +51,14 @@ class YamlReader {
 
  private:
   bool fail(std::string what, uint32_t line, uint32_t col);
+  // libyaml's mark.index counts characters, not bytes: walk the UTF-8 text
+  // forward from the last conversion (marks only move forward in practice).
+  size_t byte_offset(size_t char_index);
 
   std::string path_;
+  std::string_view text_;
+  size_t cursor_chars_ = 0;
+  size_t cursor_bytes_ = 0;
   yaml_parser_t parser_{};
   yaml_event_t event_{};
   bool have_event_ = false;

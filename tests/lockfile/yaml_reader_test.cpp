@@ -68,3 +68,19 @@ TEST(YamlReader, SkipNodeSkipsNestedContent) {
 
 }  // namespace
 }  // namespace gv
+
+namespace gv {
+namespace {
+
+TEST(YamlReader, OffsetsAreBytesEvenAfterMultibyteText) {
+  const std::string text = "a: \"é ü 日本\"\nb: 1\n";
+  YamlReader r("t.yaml", text);
+  std::optional<YamlEvent> ev;
+  while ((ev = r.next()) && !(ev->kind == YamlEvent::kScalar && ev->value == "b")) {}
+  ASSERT_TRUE(ev);
+  EXPECT_EQ(ev->offset, text.find("b:"));
+  EXPECT_EQ(ev->line, 2u);
+}
+
+}  // namespace
+}  // namespace gv
