@@ -1,4 +1,4 @@
-// bun.lock parser: see docs/lockfiles.md for the format's quirks.
+// bun.lock parser: see docs/lockfiles-bun.md for the format and its quirks.
 #pragma once
 
 #include <optional>
