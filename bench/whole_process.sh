@@ -11,6 +11,15 @@ corpus=${2:-${TMPDIR:-/tmp}/gouvernante-bench-corpus}
 here=$(cd "$(dirname "$0")" && pwd)
 reps=${REPS:-7}
 [ -f "$corpus/big/package-lock.json" ] || python3 "$here/gen_corpus.py" "$corpus"
+# One ~30 MB lockfile per format, grown from the real fixtures (scripts/fixtures/*-big*).
+fx="$here/../scripts/fixtures"
+td="$here/../tests/lockfile/testdata"
+mkdir -p "$corpus/formats/yarn-classic" "$corpus/formats/bun" "$corpus/formats/pnpm" "$corpus/formats/yarn-berry"
+[ -f "$corpus/formats/yarn-classic/yarn.lock" ] || python3 "$fx/yarn-classic-big.py" "$td/yarn-classic/app.yarn.lock" "$corpus/formats/yarn-classic/yarn.lock" 620
+[ -f "$corpus/formats/bun/bun.lock" ] || python3 "$fx/bun-big-lock.py" "$corpus/formats/bun/bun.lock" 30
+if [ -f "$here/gen_yaml_lockfiles.py" ] && [ ! -f "$corpus/formats/pnpm/pnpm-lock.yaml" ]; then
+  python3 "$here/gen_yaml_lockfiles.py" "$corpus/formats" >/dev/null
+fi
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # time_cmd CMD... -> seconds (wall), output discarded; exit code 2 (findings) is expected
@@ -39,6 +48,20 @@ t_scan_small=$(runs "$bin" -rules "$here/../rules" -dir "$corpus/monorepo" -recu
 t_cat_big=$(runs cat "$big")
 t_big_small=$(runs "$bin" -rules "$here/../rules" -lockfile "$big")
 t_big=$(runs "$bin" -rules "$corpus/rules" -lockfile "$big")
+# Per format: whole process with the bundled rules, against cat of the same file.
+fmt_lines=()
+for f in "$corpus"/formats/*/*; do
+  case $f in *.txt) continue ;; esac
+  fb=$(stat -c %s "$f")
+  tc=$(runs cat "$f")
+  tg=$(runs "$bin" -rules "$here/../rules" -lockfile "$f")
+  fmt_lines+=("    $(basename "$(dirname "$f")"): $(echo "$fb/1000000" | bc -l | xargs printf '%.1f') MB, cat $(printf '%.3f' "$tc") s, gouvernante $(printf '%.3f' "$tg") s => $(echo "$fb / $tg / 1000000" | bc -l | xargs printf '%.0f') MB/s whole process")
+done
+# Every format in one tree: one recursive scan vs cat of the same files.
+mixed=$(find "$corpus/formats" -type f ! -name '*.txt' | sort)
+t_cat_mixed=$(runs sh -c "cat $(echo $mixed | tr '\n' ' ') > /dev/null")
+t_mixed=$(runs "$bin" -rules "$here/../rules" -dir "$corpus/formats" -recursive)
+fmt_lines+=("    all formats in one tree (-recursive): cat $(printf '%.3f' "$t_cat_mixed") s, gouvernante $(printf '%.3f' "$t_mixed") s => ratio to cat $(echo "$t_mixed / $t_cat_mixed" | bc -l | xargs printf '%.2f')")
 # The big file's parse alone: subtract the rule load measured above.
 printf '%s\n' \
   "gouvernante whole-process benchmark ($(nproc) cores, median of $reps runs)" \
@@ -53,3 +76,4 @@ printf '%s\n' \
   "    cat:              $(printf '%.3f' "$t_cat_big") s" \
   "    gouvernante, bundled rules (no finding): $(printf '%.3f' "$t_big_small") s  => $(echo "$bigbytes / $t_big_small / 1000000" | bc -l | xargs printf '%.0f') MB/s whole process" \
   "    gouvernante, 100k feed (one finding: the dependency-path pass runs): $(printf '%.3f' "$t_big") s  => $(echo "$bigbytes / ($t_big - $t_rules) / 1000000" | bc -l | xargs printf '%.0f') MB/s excluding the rule load"
+printf '%s\n' "  per format, one file each, bundled rules (797 entries):" "${fmt_lines[@]}"
