@@ -6,7 +6,6 @@
 #include <unordered_map>
 
 #include "lockfile/json_error.h"
-#include "lockfile/pnpm_fast_yaml.h"
 #include "lockfile/spec.h"
 #include "lockfile/yaml_reader.h"
 
@@ -136,9 +135,8 @@ struct EntryFields {
 
 class GraphReader {
  public:
-  // Exactly one of `y` and `fast` is set: the event source.
-  GraphReader(const std::string& path, std::string_view text, PnpmLock* out, YamlReader* y, PnpmFastYaml* fast)
-      : path_(path), text_(text), y_(y), fast_(fast), out_(out) {
+  GraphReader(const std::string& path, std::string_view text, PnpmLock* out, YamlReader* y)
+      : path_(path), text_(text), y_(y), out_(out) {
     // Real lockfiles spend 300-600 bytes per package and per snapshot.
     const size_t guess = text.size() / 400;
     pkg_index_.reserve(guess);
@@ -155,10 +153,6 @@ class GraphReader {
 
  private:
   bool next(YamlEvent* ev) {
-    if (fast_ != nullptr) {
-      if (!fast_->next(ev)) return fail(YamlEvent{}, "outside the fast path's YAML subset");
-      return count_depth(*ev);
-    }
     std::optional<YamlEvent> e = y_->next();
     if (!e) {
       err_ = y_->error();
@@ -209,7 +203,6 @@ class GraphReader {
   // A view of the scalar that outlives the event: into the file when the
   // text is there verbatim (plain or quoted without escapes), else a copy.
   std::string_view stable(const YamlEvent& ev) {
-    if (fast_ != nullptr) return ev.value;  // already a view into the text
     std::string_view v = ev.value;
     size_t off = ev.offset + (ev.plain ? 0 : 1);
     if (off <= text_.size() && v.size() <= text_.size() - off && text_.compare(off, v.size(), v) == 0)
@@ -601,7 +594,6 @@ class GraphReader {
   const std::string& path_;
   std::string_view text_;
   YamlReader* y_;
-  PnpmFastYaml* fast_;
   PnpmLock* out_;
   Error err_;
   size_t root_importer_ = SIZE_MAX;
@@ -656,19 +648,11 @@ int32_t PnpmKeyIndex::find(std::string_view key) const {
   }
 }
 
-std::optional<Error> read_pnpm_graph(const std::string& path, std::string_view text, PnpmLock* out,
-                                     bool libyaml_only) {
-  if (!libyaml_only) {
-    PnpmLock fast_out;
-    PnpmFastYaml fast(text);
-    if (!GraphReader(path, text, &fast_out, nullptr, &fast).run()) {
-      *out = std::move(fast_out);
-      out->fast = true;
-      return std::nullopt;
-    }
-  }
+// YamlReader reads the YAML subset pnpm writes with its own fast tokenizer
+// and falls back to libyaml transparently for anything else (yaml_reader.h).
+std::optional<Error> read_pnpm_graph(const std::string& path, std::string_view text, PnpmLock* out) {
   YamlReader y(path, text);
-  return GraphReader(path, text, out, &y, nullptr).run();
+  return GraphReader(path, text, out, &y).run();
 }
 
 }  // namespace gv

@@ -85,13 +85,9 @@ struct PnpmLock {
   std::vector<PnpmImporterDep> importer_deps;
   PnpmKeyIndex index;  // entry key -> position in entries
   std::deque<std::string> owned;
-  bool fast = false;  // read by PnpmFastYaml (else by libyaml)
 };
 
-// Fills `out`; errors name path:line:col. The fast subset scanner
-// (pnpm_fast_yaml.h) is tried first unless `libyaml_only`; anything it does
-// not fully understand, including every error, is re-read with libyaml.
-std::optional<Error> read_pnpm_graph(const std::string& path, std::string_view text, PnpmLock* out,
-                                     bool libyaml_only = false);
+// Fills `out`; errors name path:line:col.
+std::optional<Error> read_pnpm_graph(const std::string& path, std::string_view text, PnpmLock* out);
 
 }  // namespace gv

@@ -1,16 +1,27 @@
 #include "lockfile/yaml_reader.h"
 
+#include "lockfile/yaml_fast.h"
+
 namespace gv {
 
 YamlReader::YamlReader(const std::string& path, std::string_view text) : path_(path), text_(text) {
-  yaml_parser_initialize(&parser_);
-  yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text.data()),
-                               text.size());
+  fast_ = std::make_unique<YamlFast>(text);
+  if (!fast_->usable()) {
+    fast_.reset();
+    start_libyaml();
+  }
 }
 
 YamlReader::~YamlReader() {
   if (have_event_) yaml_event_delete(&event_);
-  yaml_parser_delete(&parser_);
+  if (parser_ready_) yaml_parser_delete(&parser_);
+}
+
+void YamlReader::start_libyaml() {
+  yaml_parser_initialize(&parser_);
+  yaml_parser_set_input_string(&parser_, reinterpret_cast<const unsigned char*>(text_.data()),
+                               text_.size());
+  parser_ready_ = true;
 }
 
 bool YamlReader::fail(std::string what, uint32_t line, uint32_t col) {
@@ -35,6 +46,27 @@ Error YamlReader::error_at(const YamlEvent& ev, std::string what) const {
 }
 
 std::optional<YamlEvent> YamlReader::next() {
+  if (done_) return YamlEvent{};
+  if (fast_) {
+    YamlEvent ev;
+    if (fast_->next(&ev)) {
+      ++fast_events_;
+      if (ev.kind == YamlEvent::kStreamEnd) done_ = true;
+      return ev;
+    }
+    // Outside the subset: libyaml from the start. Its first fast_events_
+    // events are the ones already handed out (yaml_fast.h says why), so they
+    // are dropped and the consumer never notices the switch.
+    fast_.reset();
+    fell_back_ = true;
+    start_libyaml();
+    for (uint64_t i = 0; i < fast_events_; ++i)
+      if (!next_libyaml()) return std::nullopt;
+  }
+  return next_libyaml();
+}
+
+std::optional<YamlEvent> YamlReader::next_libyaml() {
   YamlEvent ev;
   if (done_) return ev;
   if (have_event_) {
@@ -59,7 +91,7 @@ std::optional<YamlEvent> YamlReader::next() {
   ev.col = static_cast<uint32_t>(m.column) + 1;
   ev.offset = byte_offset(m.index);
   switch (event_.type) {
-    case YAML_STREAM_START_EVENT: return next();
+    case YAML_STREAM_START_EVENT: return next_libyaml();
     case YAML_STREAM_END_EVENT:
       done_ = true;
       ev.kind = YamlEvent::kStreamEnd;
@@ -122,5 +154,15 @@ bool YamlReader::skip_node(const YamlEvent& start) {
   }
   return true;
 }
+
+void YamlReaderTestPeer::force_libyaml(YamlReader& r) {
+  if (!r.fast_) return;
+  r.fast_.reset();
+  r.start_libyaml();
+}
+
+bool YamlReaderTestPeer::fast_active(const YamlReader& r) { return r.fast_ != nullptr; }
+
+bool YamlReaderTestPeer::fell_back(const YamlReader& r) { return r.fell_back_; }
 
 }  // namespace gv

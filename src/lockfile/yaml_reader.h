@@ -11,6 +11,7 @@
 #include <yaml.h>
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,11 @@ class YamlReader {
   Error error_at(const YamlEvent& ev, std::string what) const;
 
  private:
+  friend struct YamlReaderTestPeer;
+  // libyaml from the start of the text (the fast path's fallback, or the
+  // only path when the text is outside its subset).
+  void start_libyaml();
+  std::optional<YamlEvent> next_libyaml();
   bool fail(std::string what, uint32_t line, uint32_t col);
   // libyaml's mark.index counts characters, not bytes: walk the UTF-8 text
   // forward from the last conversion (marks only move forward in practice).
@@ -59,6 +65,12 @@ class YamlReader {
   std::string_view text_;
   size_t cursor_chars_ = 0;
   size_t cursor_bytes_ = 0;
+  // The hand-written tokenizer for the lockfile subset (yaml_fast.h); null
+  // once it handed over to libyaml, or if it never applied.
+  std::unique_ptr<class YamlFast> fast_;
+  uint64_t fast_events_ = 0;  // events the fast path handed out
+  bool fell_back_ = false;
+  bool parser_ready_ = false;
   yaml_parser_t parser_{};
   yaml_event_t event_{};
   bool have_event_ = false;

@@ -49,19 +49,8 @@ enum Field : uint8_t { kVersion = 1, kResolution = 2, kDependencies = 4, kDepend
 Reader::Reader(const std::string& path, std::string_view text)
     : path_(path), text_(text), yaml_(path, text), ascii_(all_ascii(text)) {}
 
-size_t Reader::byte_offset(size_t char_index) {
-  if (ascii_) return char_index;
-  if (char_index < chars_seen_) chars_seen_ = bytes_seen_ = 0;  // events come in order; never in practice
-  while (chars_seen_ < char_index && bytes_seen_ < text_.size()) {
-    auto b = static_cast<unsigned char>(text_[bytes_seen_]);
-    bytes_seen_ += b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
-    ++chars_seen_;
-  }
-  return std::min(bytes_seen_, text_.size());
-}
-
 std::string_view Reader::keep(const YamlEvent& ev) {
-  size_t at = byte_offset(ev.offset);
+  size_t at = ev.offset;  // YamlReader offsets are bytes
   std::string_view v = ev.value;
   if (!ev.plain && at < text_.size() && (text_[at] == '"' || text_[at] == '\'')) ++at;
   if (at <= text_.size() && text_.size() - at >= v.size() && std::memcmp(text_.data() + at, v.data(), v.size()) == 0)
@@ -155,7 +144,7 @@ std::optional<Error> Reader::read_entry(const YamlEvent& key, Lock* out) {
   if (ev->kind != YamlEvent::kMapStart) return error_at(*ev, where + "expected a mapping");
   Entry e;
   e.key = key.value;
-  e.offset = byte_offset(key.offset);
+  e.offset = key.offset;
   e.line = key.line;
   e.col = key.col;
   e.edges_begin = e.edges_end = static_cast<uint32_t>(out->edges.size());

@@ -67,15 +67,12 @@ class Reader {
   // A view of the current scalar that outlives the event: into the file when
   // the scalar is written verbatim there, else a copy kept by the reader.
   std::string_view keep(const YamlEvent& ev);
-  // libyaml's mark.index counts characters, not bytes.
-  size_t byte_offset(size_t char_index);
   Error error_at(const YamlEvent& ev, std::string what) const { return yaml_.error_at(ev, std::move(what)); }
 
   std::string path_;
   std::string_view text_;
   YamlReader yaml_;
   bool ascii_ = true;
-  size_t chars_seen_ = 0, bytes_seen_ = 0;
   std::deque<std::string> owned_;
   std::vector<std::string> optional_names_;  // of the entry being read (dependenciesMeta)
 };

@@ -106,27 +106,6 @@ TEST_P(PnpmFixture, YieldsExactlyWhatPnpmReads) {
   }
 }
 
-// Every file pnpm wrote stays inside the fast scanner's YAML subset, and the
-// fast scanner reads it exactly as libyaml does.
-TEST_P(PnpmFixture, FastPathReadsItLikeLibyaml) {
-  testing::Parsed r = parse_fixture(fixture_file(GetParam()));
-  PnpmLock fast, slow;
-  ASSERT_FALSE(read_pnpm_graph("f", r.text, &fast));
-  ASSERT_FALSE(read_pnpm_graph("f", r.text, &slow, /*libyaml_only=*/true));
-  EXPECT_TRUE(fast.fast);
-  EXPECT_FALSE(slow.fast);
-  ASSERT_EQ(fast.entries.size(), slow.entries.size());
-  for (size_t i = 0; i < fast.entries.size(); ++i) {
-    EXPECT_EQ(fast.entries[i].key, slow.entries[i].key);
-    EXPECT_EQ(fast.entries[i].offset, slow.entries[i].offset);
-    EXPECT_EQ(fast.entries[i].version, slow.entries[i].version);
-    EXPECT_EQ(fast.entries[i].source, slow.entries[i].source);
-    EXPECT_EQ(fast.entries[i].edge_count, slow.entries[i].edge_count);
-  }
-  EXPECT_EQ(fast.edges.size(), slow.edges.size());
-  EXPECT_EQ(fast.importer_deps.size(), slow.importer_deps.size());
-}
-
 // Key shapes per era.
 std::string key_of(uint32_t major, std::string_view name, std::string_view version) {
   if (major == 5) return "/" + std::string(name) + "/" + std::string(version);
@@ -290,6 +269,9 @@ packages:
   EXPECT_EQ(r.stats.format_version, 5u);
 }
 
+// YamlReader's fast tokenizer hands anything outside its subset to libyaml
+// (its event-for-event equivalence is pinned in yaml_fast_test.cpp); here:
+// the pnpm parser still reads such a file.
 TEST(PnpmLock, OutsideTheFastSubsetLibyamlReads) {
   // A comment, a multi-line plain scalar, a block list of maps, a tab in a
   // value, double-quoted escapes: all YAML pnpm never writes, all still read.
@@ -299,7 +281,6 @@ TEST(PnpmLock, OutsideTheFastSubsetLibyamlReads) {
       "    weird:\n    - {x: 1}\n    - y: [1,\n        2]\nsnapshots:\n  a@1.0.0: {}\n";
   PnpmLock lock;
   ASSERT_FALSE(read_pnpm_graph("f", yaml, &lock)) << yaml;
-  EXPECT_FALSE(lock.fast);
   testing::Parsed r = parse(yaml);
   ASSERT_FALSE(r.error) << r.error->str();
   ASSERT_EQ(r.packages.size(), 1u);

@@ -84,3 +84,34 @@ TEST(YamlReader, OffsetsAreBytesEvenAfterMultibyteText) {
 
 }  // namespace
 }  // namespace gv
+
+namespace gv {
+namespace {
+
+// The reader switches from its fast tokenizer to libyaml mid-stream when the
+// text leaves the lockfile subset; the consumer sees one seamless stream.
+TEST(YamlReader, FallbackMidStreamIsSeamless) {
+  Error err;
+  std::vector<std::string> ev = events("a: 1\nb:\n  c: \"x\\u00e9\"\nd: &anchor 2\n", &err);
+  EXPECT_THAT(ev, ::testing::ElementsAre("{", "a@1:1", "1@1:4", "b@2:1", "{", "c@3:3", "x\xC3\xA9@3:6", "}", "d@4:1",
+                                         "ERROR"));
+  EXPECT_EQ(err.line, 4u);
+  EXPECT_THAT(err.what, HasSubstr("anchor (&anchor) refused"));
+}
+
+TEST(YamlReader, SkipNodeAcrossTheFallback) {
+  YamlReader r("t.yaml", "a:\n  b: [1, 2]\n  c: |\n    block\nd: 4\n");
+  ASSERT_EQ(r.next()->kind, YamlEvent::kDocStart);
+  ASSERT_EQ(r.next()->kind, YamlEvent::kMapStart);
+  ASSERT_EQ(r.next()->value, "a");
+  std::optional<YamlEvent> start = r.next();
+  ASSERT_EQ(start->kind, YamlEvent::kMapStart);
+  ASSERT_TRUE(r.skip_node(*start));  // the block scalar inside is libyaml's
+  std::optional<YamlEvent> d = r.next();
+  EXPECT_EQ(d->value, "d");
+  EXPECT_EQ(d->line, 5u);
+  EXPECT_EQ(d->offset, 32u);
+}
+
+}  // namespace
+}  // namespace gv
