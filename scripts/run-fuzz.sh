@@ -20,7 +20,7 @@ for t in "${targets[@]}"; do
   [ -d "$root/fuzz/corpus/$name" ] && seeds+=("$root/fuzz/corpus/$name")
   case $name in
     rules*) seeds+=("$root/rules" "$root/examples/runbook/rules") ;;
-    npm*|package_json*|lockfile*|pnpm*|yarn*|bun*) [ -d "$root/tests/lockfile/testdata" ] && seeds+=("$root/tests/lockfile/testdata") ;;
+    npm*|package_json*|lockfile*|pnpm*|yarn*|bun*|yaml*) [ -d "$root/tests/lockfile/testdata" ] && seeds+=("$root/tests/lockfile/testdata") ;;
   esac
   echo "== $name for ${secs}s (seeds: ${seeds[*]:-none})"
   # -rss_limit_mb guards the "1 GB input" class of bugs; -timeout catches hangs.
