@@ -17,9 +17,12 @@ td="$here/../tests/lockfile/testdata"
 mkdir -p "$corpus/formats/yarn-classic" "$corpus/formats/bun" "$corpus/formats/pnpm" "$corpus/formats/yarn-berry"
 [ -f "$corpus/formats/yarn-classic/yarn.lock" ] || python3 "$fx/yarn-classic-big.py" "$td/yarn-classic/app.yarn.lock" "$corpus/formats/yarn-classic/yarn.lock" 620
 [ -f "$corpus/formats/bun/bun.lock" ] || python3 "$fx/bun-big-lock.py" "$corpus/formats/bun/bun.lock" 30
-if [ -f "$here/gen_yaml_lockfiles.py" ] && [ ! -f "$corpus/formats/pnpm/pnpm-lock.yaml" ]; then
-  python3 "$here/gen_yaml_lockfiles.py" "$corpus/formats" >/dev/null
+if [ ! -f "$corpus/formats/pnpm/pnpm-lock.yaml" ]; then
+  python3 "$here/gen_yaml_lockfiles.py" "$corpus/yamlgen" --mb 30 >/dev/null
+  mv "$corpus/yamlgen/pnpm-lock.yaml" "$corpus/formats/pnpm/"
+  mv "$corpus/yamlgen/yarn.lock" "$corpus/formats/yarn-berry/"
 fi
+[ -f "$corpus/formats/npm/package-lock.json" ] || { mkdir -p "$corpus/formats/npm"; cp "$corpus/big/package-lock.json" "$corpus/formats/npm/"; }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # time_cmd CMD... -> seconds (wall), output discarded; exit code 2 (findings) is expected
