@@ -30,6 +30,7 @@
 #include <unordered_set>
 
 #include "lockfile/bun_jsonc.h"
+#include "lockfile/dep_chain.h"
 #include "lockfile/json_error.h"
 #include "lockfile/spec.h"
 
@@ -426,43 +427,18 @@ std::vector<std::vector<std::string>> bun_lock_dependency_paths(std::string_view
   }
   std::sort(members.begin(), members.end());
 
-  // Breadth-first, so the first path found to a key is a shortest one.
-  struct Step {
-    std::string_view parent;
-    std::string_view name;  // empty for the root
-    bool has_parent = false;
-  };
-  std::unordered_map<std::string_view, Step> seen;
-  std::unordered_set<std::string_view> wanted(locations.begin(), locations.end());
-  size_t remaining = wanted.size();
-  std::deque<std::string_view> queue;
-  auto visit = [&](std::string_view key, Step step) {
-    if (!seen.try_emplace(key, step).second) return;
-    queue.push_back(key);
-    if (wanted.contains(key)) --remaining;
-  };
-  visit("", Step{});
-  for (auto [folder, key] : members) visit(key, Step{"", folder, false});
+  // Breadth-first from the root and the workspace members (dep_chain.h).
+  ShortestChains walk(locations);
+  walk.start("", "");
+  for (auto [folder, key] : members) walk.start(key, folder);
   std::string scratch;
-  while (!queue.empty() && remaining > 0) {
-    std::string_view key = queue.front();
-    queue.pop_front();
+  for (std::string_view key; walk.next(&key);) {
     for (std::string_view dep : tree.at(key).deps) {
       std::string_view target = resolve(tree, key, dep, &scratch);
-      if (!target.empty()) visit(target, Step{key, tree.at(target).name, true});
+      if (!target.empty()) walk.reach(target, key, tree.at(target).name);
     }
   }
-  for (size_t i = 0; i < locations.size(); ++i) {
-    auto it = seen.find(locations[i]);
-    if (it == seen.end()) continue;
-    std::vector<std::string> chain;
-    for (const Step* s = &it->second;; s = &seen.at(s->parent)) {
-      if (!s->name.empty()) chain.emplace_back(s->name);
-      if (!s->has_parent) break;
-    }
-    std::reverse(chain.begin(), chain.end());
-    out[i] = std::move(chain);
-  }
+  out = walk.chains(locations);
   return out;
 }
 

@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "lockfile/dep_chain.h"
 #include "lockfile/json_error.h"
 #include "lockfile/spec.h"
 
@@ -526,29 +527,11 @@ std::vector<std::vector<std::string>> npm_lock_dependency_paths(std::string_view
     return out;
   }
 
-  // Breadth-first from the root (and workspace members), so the first path
-  // found to a location is a shortest one. Each visited location keeps only
-  // its parent and the name it was reached as; chains are rebuilt for the
-  // requested locations alone, and the walk stops once all are reached.
-  struct Step {
-    std::string_view parent;
-    std::string_view name;  // empty for the root
-    bool has_parent = false;
-  };
-  std::unordered_map<std::string_view, Step> seen;
-  std::unordered_set<std::string_view> wanted(locations.begin(), locations.end());
-  size_t remaining = wanted.size();
-  std::deque<std::string_view> queue;
-  auto visit = [&](std::string_view loc, Step step) {
-    if (!seen.try_emplace(loc, step).second) return;
-    queue.push_back(loc);
-    if (wanted.contains(loc)) --remaining;
-  };
+  // Breadth-first from the root and the workspace members (dep_chain.h).
+  ShortestChains walk(locations);
   std::string scratch;
   auto bfs = [&] {
-    while (!queue.empty() && remaining > 0) {
-      std::string_view loc = queue.front();
-      queue.pop_front();
+    for (std::string_view loc; walk.next(&loc);) {
       const Node& node = tree.at(loc);
       for (std::string_view dep : node.deps) {
         std::string_view target = resolve(tree, loc, dep, &scratch);
@@ -556,35 +539,25 @@ std::vector<std::vector<std::string>> npm_lock_dependency_paths(std::string_view
         const Node& t = tree.at(target);
         auto linked = t.link_to.empty() ? tree.end() : tree.find(t.link_to);
         std::string_view name = linked == tree.end() ? t.name : linked->second.name;
-        if (linked != tree.end()) visit(linked->first, Step{loc, name, true});
-        visit(target, Step{loc, name, true});
+        if (linked != tree.end()) walk.reach(linked->first, loc, name);
+        walk.reach(target, loc, name);
       }
     }
   };
-  visit("", Step{});
-  for (std::string_view m : seeds) visit(m, Step{"", m, false});
+  walk.start("", "");
+  for (std::string_view m : seeds) walk.start(m, m);
   bfs();
   if (v1) {
     for (auto [key, entry] : deps) {
-      if (remaining == 0) break;
+      if (walk.done()) break;
       auto it = tree.find(std::string(kNodeModules) + std::string(key));
-      if (it != tree.end() && !seen.contains(it->first)) {
-        visit(it->first, Step{"", it->second.name, false});
+      if (it != tree.end() && !walk.visited(it->first)) {
+        walk.start(it->first, it->second.name);
         bfs();
       }
     }
   }
-  for (size_t i = 0; i < locations.size(); ++i) {
-    auto it = seen.find(locations[i]);
-    if (it == seen.end()) continue;
-    std::vector<std::string> chain;
-    for (const Step* s = &it->second;; s = &seen.at(s->parent)) {
-      if (!s->name.empty()) chain.emplace_back(s->name);
-      if (!s->has_parent) break;
-    }
-    std::reverse(chain.begin(), chain.end());
-    out[i] = std::move(chain);
-  }
+  out = walk.chains(locations);
   return out;
 }
 

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
 #include <string>
 #include <vector>
@@ -16,12 +17,30 @@ inline std::string testdata(const std::string& rel) {
   return std::string(GV_SOURCE_DIR) + "/tests/lockfile/testdata/" + rel;
 }
 
+// The package manager's own reading of a fixture (scripts/gen-*-fixtures.sh):
+// testdata/<dir>/expected-<name>.txt, one "name@version" per line.
+inline std::set<std::string> expected_set(const std::string& dir, const std::string& name) {
+  std::ifstream in(testdata(dir + "/expected-" + name + ".txt"));
+  EXPECT_TRUE(in) << dir << "/" << name;
+  std::set<std::string> out;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.insert(line);
+  return out;
+}
+
 struct Parsed {
   std::vector<Package> packages;
   std::optional<Error> error;
   ParseStats stats;
   std::string text;  // a copy of the file, for line numbers
 };
+
+// What a parse yielded, in the same "name@version" form as expected_set.
+inline std::set<std::string> name_versions(const Parsed& r) {
+  std::set<std::string> out;
+  for (const Package& p : r.packages) out.insert(p.name + "@" + p.version);
+  return out;
+}
 
 // Parses `text` as `kind`, padding it the way FileBuffer does.
 inline Parsed parse_text(LockfileKind kind, std::string_view text, const std::string& path = "test.json") {

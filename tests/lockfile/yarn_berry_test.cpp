@@ -22,14 +22,7 @@ using testing::parse_fixture;
 using testing::parse_text;
 using testing::testdata;
 
-std::set<std::string> expected_set(const std::string& name) {
-  std::ifstream in(testdata("yarn-berry/expected-" + name + ".txt"));
-  EXPECT_TRUE(in) << name;
-  std::set<std::string> out;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.insert(line);
-  return out;
-}
+std::set<std::string> expected_set(const std::string& name) { return testing::expected_set("yarn-berry", name); }
 
 struct Fixture {
   const char* name;

@@ -15,24 +15,12 @@ namespace {
 using ::testing::ElementsAre;
 using testing::find;
 using ::testing::HasSubstr;
+using testing::name_versions;
 using testing::parse_fixture;
 using testing::parse_text;
 using testing::testdata;
 
-std::set<std::string> expected_set(const std::string& name) {
-  std::ifstream in(testdata("yarn-classic/expected-" + name + ".txt"));
-  EXPECT_TRUE(in) << name;
-  std::set<std::string> out;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.insert(line);
-  return out;
-}
-
-std::set<std::string> name_versions(const testing::Parsed& r) {
-  std::set<std::string> out;
-  for (const Package& p : r.packages) out.insert(p.name + "@" + p.version);
-  return out;
-}
+std::set<std::string> expected_set(const std::string& name) { return testing::expected_set("yarn-classic", name); }
 
 testing::Parsed parse_yarn(std::string_view text) {
   return parse_text(LockfileKind::kYarn, text, "yarn.lock");
