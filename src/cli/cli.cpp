@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <array>
+#include <algorithm>
 #include <fstream>
 #include <ostream>
 
@@ -15,17 +15,6 @@
 namespace gv {
 
 namespace {
-
-// Long flags that may be spelled Go-style with one dash.
-constexpr std::array<std::string_view, 14> kLongFlags = {
-    "rules", "lockfile", "dir",   "recursive", "host",    "heuristic", "json",
-    "sarif", "output",   "trace", "threads",   "version", "help",      "no-color"};
-
-bool is_long_flag(std::string_view name) {
-  for (std::string_view f : kLongFlags)
-    if (f == name) return true;
-  return false;
-}
 
 struct Flags {
   std::vector<std::string> rules;
@@ -60,7 +49,8 @@ bool write_file(const std::string& path, const std::string& text, std::string* e
 
 }  // namespace
 
-std::vector<std::string> normalize_go_flags(const std::vector<std::string>& args) {
+std::vector<std::string> normalize_go_flags(const std::vector<std::string>& args,
+                                            const std::vector<std::string>& long_flags) {
   std::vector<std::string> out;
   out.reserve(args.size());
   bool rest = false;
@@ -74,7 +64,7 @@ std::vector<std::string> normalize_go_flags(const std::vector<std::string>& args
       std::string_view name(a);
       name.remove_prefix(1);
       name = name.substr(0, name.find('='));
-      if (is_long_flag(name)) {
+      if (std::find(long_flags.begin(), long_flags.end(), name) != long_flags.end()) {
         out.push_back("-" + a);
         continue;
       }
@@ -119,7 +109,11 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
   app.add_flag("--no-color", fl.no_color, "No ANSI colours (also: NO_COLOR=1)");
   app.add_flag("--version", fl.version, "Print the version and exit");
 
-  std::vector<std::string> args = normalize_go_flags(raw_args);
+  // Every long flag CLI11 knows may be spelled Go-style with one dash.
+  std::vector<std::string> long_flags;
+  for (const CLI::Option* o : app.get_options())
+    for (const std::string& n : o->get_lnames()) long_flags.push_back(n);
+  std::vector<std::string> args = normalize_go_flags(raw_args, long_flags);
   std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
   try {
     app.parse(args);

@@ -23,8 +23,9 @@ struct CliEnv {
 };
 
 // Rewrites "-rules" to "--rules" and "-output=x" to "--output=x" for the
-// known long flags; everything after "--" is left alone.
-std::vector<std::string> normalize_go_flags(const std::vector<std::string>& args);
+// long flags named in `long_flags`; everything after "--" is left alone.
+std::vector<std::string> normalize_go_flags(const std::vector<std::string>& args,
+                                            const std::vector<std::string>& long_flags);
 
 // Runs the tool. args excludes argv[0]. Returns the exit code:
 // 0 clean, 1 error or incomplete scan, 2 findings.

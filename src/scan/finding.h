@@ -29,6 +29,7 @@ struct Finding {
   bool declared = false; // from package.json: a declared range that can resolve to an affected version
   std::string lockfile;  // path as given/found
   LockfileKind lockfile_kind = LockfileKind::kUnknown;
+  size_t offset = 0;     // byte offset of the entry in the lockfile
   uint32_t line = 0;     // line of the entry in the lockfile (1-based; 0 unknown)
   uint32_t col = 0;
   std::string location;  // the entry's key, e.g. node_modules/a/node_modules/b
@@ -64,6 +65,7 @@ struct Unevaluated {
   std::string version;
   std::string rule_id;
   std::string reason;
+  size_t offset = 0;  // byte offset of the entry; `line` is derived from it
 };
 
 struct ScanReport {

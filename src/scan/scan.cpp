@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "common/file.h"
 
@@ -43,7 +45,7 @@ Finding make_finding(const Rule& rule, FindingType type, const PackageRef& p, st
   f.lockfile = path;
   f.lockfile_kind = kind;
   f.location = std::string(p.location);
-  f.line = static_cast<uint32_t>(p.offset);  // offset for now; turned into a line after parsing
+  f.offset = p.offset;  // line and col are filled in once the file is parsed (resolve_lines)
   f.flags = p.flags;
   f.source = p.source;
   return f;
@@ -66,10 +68,10 @@ void match_package(const std::vector<RuleEntry>& entries, const PackageRef& p,
     const PackageRule& pr = *e.package_rule;
     if (!applies_to_ecosystem(pr, eco)) continue;
     if (!from_registry(p.source)) {
-      unevaluated->push_back({path, static_cast<uint32_t>(p.offset), std::string(p.name),
-                              std::string(p.version), e.rule->id,
+      unevaluated->push_back({path, 0, std::string(p.name), std::string(p.version), e.rule->id,
                               "installed from " + std::string(source_kind_name(p.source)) +
-                                  ", not from the registry; the rule's versions cannot be checked"});
+                                  ", not from the registry; the rule's versions cannot be checked",
+                              p.offset});
       continue;
     }
     if (!parsed) {
@@ -91,9 +93,8 @@ void match_package(const std::vector<RuleEntry>& entries, const PackageRef& p,
       continue;
     }
     if (!version) {
-      unevaluated->push_back({path, static_cast<uint32_t>(p.offset), std::string(p.name),
-                              std::string(p.version), e.rule->id,
-                              "version is not a semver version; cannot be checked"});
+      unevaluated->push_back({path, 0, std::string(p.name), std::string(p.version), e.rule->id,
+                              "version is not a semver version; cannot be checked", p.offset});
       continue;
     }
     if (const AffectedVersion* av = affected_match(pr, *version))
@@ -101,16 +102,34 @@ void match_package(const std::vector<RuleEntry>& entries, const PackageRef& p,
   }
 }
 
-// Offsets -> line:col in one forward pass over the text (findings sorted by offset).
+// Offsets -> line:col in one forward pass over the text: positions are
+// visited in offset order and newlines counted only between them, so many
+// findings in a large lockfile cost one scan, not one scan each.
 void resolve_lines(std::string_view text, std::vector<Finding>::iterator first,
                    std::vector<Finding>::iterator last, std::vector<Unevaluated>::iterator ufirst,
                    std::vector<Unevaluated>::iterator ulast) {
-  for (auto it = first; it != last; ++it) {
-    LineCol lc = line_col_at(text, it->line);
-    it->line = lc.line;
-    it->col = lc.col;
+  struct Slot {
+    size_t offset;
+    uint32_t* line;
+    uint32_t* col;
+  };
+  std::vector<Slot> slots;
+  for (auto it = first; it != last; ++it) slots.push_back({it->offset, &it->line, &it->col});
+  for (auto it = ufirst; it != ulast; ++it) slots.push_back({it->offset, &it->line, nullptr});
+  std::sort(slots.begin(), slots.end(), [](const Slot& a, const Slot& b) { return a.offset < b.offset; });
+  size_t pos = 0, line_start = 0;
+  uint32_t line = 1;
+  for (const Slot& sl : slots) {
+    const size_t target = std::min(sl.offset, text.size());
+    for (const char* nl; pos < target &&
+                         (nl = static_cast<const char*>(std::memchr(text.data() + pos, '\n', target - pos)));) {
+      ++line;
+      pos = line_start = static_cast<size_t>(nl - text.data()) + 1;
+    }
+    pos = target;
+    *sl.line = line;
+    if (sl.col) *sl.col = static_cast<uint32_t>(target - line_start) + 1;
   }
-  for (auto it = ufirst; it != ulast; ++it) it->line = line_col_at(text, it->line).line;
 }
 
 }  // namespace
@@ -255,16 +274,23 @@ bool is_parsed_lockfile(const Job& j) {
          j.result.status == LockfileStatus::kScanned;
 }
 
+// Folder -> a lockfile scanned there, built once after the lockfiles ran.
+using CoverMap = std::unordered_map<std::string, const Job*>;
+
+CoverMap scanned_lockfile_dirs(const std::vector<Job>& jobs, size_t n_lock) {
+  CoverMap dirs;
+  for (size_t i = 0; i < n_lock; ++i)
+    if (is_parsed_lockfile(jobs[i])) dirs.emplace(fs::path(jobs[i].path).parent_path().string(), &jobs[i]);
+  return dirs;
+}
+
 // A package.json is covered when its folder or an ancestor (up to the scan
 // root) holds a lockfile that was scanned.
-const Job* covering_lockfile(const Job& pj, const std::vector<Job>& jobs) {
+const Job* covering_lockfile(const Job& pj, const CoverMap& dirs) {
   if (pj.explicit_file) return nullptr;  // asked for by name: always scanned
-  fs::path dir = fs::path(pj.path).parent_path();
-  for (;;) {
-    for (const Job& j : jobs)
-      if (is_parsed_lockfile(j) && fs::path(j.path).parent_path() == dir) return &j;
-    if (!dir.has_parent_path() || dir.parent_path() == dir || dir.empty()) return nullptr;
-    dir = dir.parent_path();
+  for (fs::path dir = fs::path(pj.path).parent_path();; dir = dir.parent_path()) {
+    if (auto it = dirs.find(dir.string()); it != dirs.end()) return it->second;
+    if (dir.empty() || !dir.has_parent_path() || dir.parent_path() == dir) return nullptr;
   }
 }
 
@@ -312,11 +338,10 @@ ScanReport scan(const RuleIndex& index, const ScanOptions& opts) {
 
   // package.json files go last: whether they are covered depends on the
   // lockfiles' results.
-  std::stable_partition(jobs.begin(), jobs.end(), [](const Job& j) {
-    return fs::path(j.path).filename() != "package.json";
-  });
-  const size_t n_lock = static_cast<size_t>(std::count_if(
-      jobs.begin(), jobs.end(), [](const Job& j) { return fs::path(j.path).filename() != "package.json"; }));
+  const size_t n_lock = static_cast<size_t>(
+      std::stable_partition(jobs.begin(), jobs.end(),
+                            [](const Job& j) { return fs::path(j.path).filename() != "package.json"; }) -
+      jobs.begin());
 
   const unsigned threads =
       opts.threads ? opts.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -340,8 +365,9 @@ ScanReport scan(const RuleIndex& index, const ScanOptions& opts) {
   parallel_for(todo, threads, run_one);
   // Then the package.json files the scanned lockfiles do not cover.
   todo.clear();
+  const CoverMap covers = scanned_lockfile_dirs(jobs, n_lock);
   for (size_t i = n_lock; i < jobs.size(); ++i) {
-    if (const Job* cover = covering_lockfile(jobs[i], jobs)) {
+    if (const Job* cover = covering_lockfile(jobs[i], covers)) {
       jobs[i].kind = LockfileKind::kPackageJson;
       jobs[i].result.path = jobs[i].path;
       jobs[i].result.kind = LockfileKind::kPackageJson;

@@ -57,9 +57,10 @@ void lay_out_runbook(const TempDir& t) {
 const std::string kBin = "'" GV_BINARY "'";
 
 TEST(GoFlags, SingleDashLongFlagsBecomeDoubleDash) {
-  EXPECT_THAT(normalize_go_flags({"-rules", "./r", "-json", "-output=auto", "--dir", "x", "-x"}),
+  const std::vector<std::string> known = {"rules", "json", "output", "dir"};
+  EXPECT_THAT(normalize_go_flags({"-rules", "./r", "-json", "-output=auto", "--dir", "x", "-x"}, known),
               ElementsAre("--rules", "./r", "--json", "--output=auto", "--dir", "x", "-x"));
-  EXPECT_THAT(normalize_go_flags({"--", "-rules"}), ElementsAre("--", "-rules"));
+  EXPECT_THAT(normalize_go_flags({"--", "-rules"}, known), ElementsAre("--", "-rules"));
 }
 
 TEST(AutoOutput, NameCarriesUtcTimestampAndExtension) {
