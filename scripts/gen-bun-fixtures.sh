@@ -39,11 +39,9 @@ BUN=$(ls "$WORK"/tool/node_modules/@oven/bun-linux-x64*/bin/bun | head -1)
 "$BUN" --version >"$OUT/bun-version.txt"
 log "bun $(cat "$OUT/bun-version.txt") at $BUN"
 
-# --- the project definitions of gen-npm-fixtures.sh ---------------------------
-# (sourced by extracting the two shell functions, so both scripts stay in sync)
-# (the block from make_git_dep() to the line before expected(); heredocs there
-# contain lines that are just "}", so the end is matched on the next comment)
-eval "$(sed -n '/^make_git_dep() {/,/^# expected /p' "$ROOT/scripts/gen-npm-fixtures.sh" | sed '$d')"
+# --- the fixture projects (shared by every gen-*-fixtures.sh) -----------------
+# shellcheck source=fixtures/projects.sh
+source "$ROOT/scripts/fixtures/projects.sh"
 
 expected() {  # expected <dir> <name>
   (cd "$1" && "$BUN" pm ls --all) >"$WORK/ls-$2.txt"

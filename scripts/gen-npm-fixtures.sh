@@ -31,88 +31,9 @@ mkdir -p "$WORK" "$OUT"
 
 log() { printf '== %s\n' "$*" >&2; }
 
-# --- a local git repository standing in for a GitHub dependency -------------
-# Fixed author/committer dates make the commit sha (recorded in the lockfile)
-# identical on every run.
-make_git_dep() {
-  local src=$WORK/git/tiny-git-src bare=$WORK/git/tiny-git.git
-  mkdir -p "$src"
-  cat >"$src/package.json" <<'JSON'
-{ "name": "tiny-git", "version": "0.3.1", "description": "fixture git dependency", "dependencies": { "ms": "2.1.3" } }
-JSON
-  (
-    cd "$src"
-    export GIT_AUTHOR_NAME=fixture GIT_AUTHOR_EMAIL=fixture@example.invalid
-    export GIT_COMMITTER_NAME=fixture GIT_COMMITTER_EMAIL=fixture@example.invalid
-    export GIT_AUTHOR_DATE='2024-01-01T00:00:00Z' GIT_COMMITTER_DATE='2024-01-01T00:00:00Z'
-    git init -q -b main . && git add package.json && git commit -q -m fixture
-  )
-  git clone -q --bare "$src" "$bare"
-}
-
-# --- project (a): a realistic app ---------------------------------------------
-make_app() {
-  local dir=$1
-  mkdir -p "$dir/local-lib"
-  cat >"$dir/local-lib/package.json" <<'JSON'
-{ "name": "local-lib", "version": "1.0.0", "dependencies": { "is-odd": "3.0.1" } }
-JSON
-  cat >"$dir/package.json" <<JSON
-{
-  "name": "fixture-app",
-  "version": "1.0.0",
-  "private": true,
-  "dependencies": {
-    "express": "^4.21.0",
-    "lodash": "^4.17.21",
-    "react": "^18.3.1",
-    "axios": "1.7.9",
-    "debug": "^4.3.7",
-    "chalk": "^4.1.2",
-    "my-lodash": "npm:lodash@4.17.20",
-    "is-number": "https://registry.npmjs.org/is-number/-/is-number-7.0.0.tgz",
-    "local-lib": "file:./local-lib",
-    "tiny-git": "git+file://$WORK/git/tiny-git.git"
-  },
-  "devDependencies": {
-    "typescript": "^5.6.0",
-    "mocha": "^10.7.0"
-  },
-  "optionalDependencies": {
-    "fsevents": "^2.3.3"
-  }
-}
-JSON
-}
-
-# --- project (b): a workspace monorepo ----------------------------------------
-make_monorepo() {
-  local dir=$1
-  mkdir -p "$dir/packages/app" "$dir/packages/util"
-  cat >"$dir/package.json" <<'JSON'
-{
-  "name": "fixture-monorepo",
-  "version": "0.0.0",
-  "private": true,
-  "workspaces": ["packages/*"],
-  "devDependencies": { "semver": "^7.6.0" }
-}
-JSON
-  cat >"$dir/packages/util/package.json" <<'JSON'
-{
-  "name": "@fixture/util",
-  "version": "1.2.0",
-  "dependencies": { "ms": "^2.1.3", "semver": "^6.3.1", "old-debug": "npm:debug@2.6.9" }
-}
-JSON
-  cat >"$dir/packages/app/package.json" <<'JSON'
-{
-  "name": "@fixture/app",
-  "version": "2.0.0",
-  "dependencies": { "@fixture/util": "^1.2.0", "express": "^4.21.0", "debug": "^4.3.7" }
-}
-JSON
-}
+# --- the fixture projects (shared by every gen-*-fixtures.sh) -----------------
+# shellcheck source=fixtures/projects.sh
+source "$ROOT/scripts/fixtures/projects.sh"
 
 # expected <lockfile dir> <name>: npm's own view of the lockfile in that dir.
 expected() {

@@ -40,22 +40,11 @@ install_ref() {  # install_ref <dir> <packages...>
 install_ref "$REF/v8" @pnpm/lockfile-file@8 @pnpm/lockfile-utils@8
 install_ref "$REF/v9" @pnpm/lockfile-file@9 @pnpm/lockfile-utils@11
 
-# --- a local git repository standing in for a GitHub dependency -------------
-make_git_dep() {
-  local src=$WORK/git/tiny-git-src bare=$WORK/git/tiny-git.git
-  mkdir -p "$src"
-  cat >"$src/package.json" <<'JSON'
-{ "name": "tiny-git", "version": "0.3.1", "description": "fixture git dependency", "dependencies": { "ms": "2.1.3" } }
-JSON
-  (
-    cd "$src"
-    export GIT_AUTHOR_NAME=fixture GIT_AUTHOR_EMAIL=fixture@example.invalid
-    export GIT_COMMITTER_NAME=fixture GIT_COMMITTER_EMAIL=fixture@example.invalid
-    export GIT_AUTHOR_DATE='2024-01-01T00:00:00Z' GIT_COMMITTER_DATE='2024-01-01T00:00:00Z'
-    git init -q -b main . && git add package.json && git commit -q -m fixture
-  )
-  git clone -q --bare "$src" "$bare"
-}
+# --- the fixture projects (shared by every gen-*-fixtures.sh) -----------------
+# make_git_dep comes from there; make_app / make_monorepo are redefined below
+# because pnpm cannot lock parts of the shared projects as they are.
+# shellcheck source=fixtures/projects.sh
+source "$ROOT/scripts/fixtures/projects.sh"
 
 # --- project (a): the app of gen-npm-fixtures.sh ------------------------------
 make_app() {

@@ -47,22 +47,11 @@ fetch_tool() {
   tar -xzf "$WORK/tools/$(tail -1 "$WORK/tools/pack.out")" -C "$dir" --strip-components=1
 }
 
-# --- a local git repository standing in for a GitHub dependency -------------
-make_git_dep() {
-  local src=$WORK/git/tiny-git-src bare=$WORK/git/tiny-git.git
-  mkdir -p "$src"
-  cat >"$src/package.json" <<'JSON'
-{ "name": "tiny-git", "version": "0.3.1", "description": "fixture git dependency", "dependencies": { "ms": "2.1.3" } }
-JSON
-  (
-    cd "$src"
-    export GIT_AUTHOR_NAME=fixture GIT_AUTHOR_EMAIL=fixture@example.invalid
-    export GIT_COMMITTER_NAME=fixture GIT_COMMITTER_EMAIL=fixture@example.invalid
-    export GIT_AUTHOR_DATE='2024-01-01T00:00:00Z' GIT_COMMITTER_DATE='2024-01-01T00:00:00Z'
-    git init -q -b main . && git add package.json && git commit -q -m fixture
-  )
-  git clone -q --bare "$src" "$bare"
-}
+# --- the fixture projects (shared by every gen-*-fixtures.sh) -----------------
+# make_git_dep comes from there; make_app / make_monorepo are redefined below
+# because yarn berry cannot lock parts of the shared projects as they are.
+# shellcheck source=fixtures/projects.sh
+source "$ROOT/scripts/fixtures/projects.sh"
 
 # --- project (a): the realistic app of gen-npm-fixtures.sh --------------------
 # make_app <dir> <with-git: 0|1>

@@ -27,10 +27,9 @@ REF=/tmp/gv-yarn-classic-ref
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 export YARN_IGNORE_PATH=1 YARN_ENABLE_TELEMETRY=0 YARN_CACHE_FOLDER=/tmp/gv-yarn-classic-cache
 
-# Pull make_git_dep / make_app / make_monorepo out of the npm script (everything
-# before its first use of them) without running its npm steps.
-# shellcheck disable=SC1090
-source <(sed -n '/^make_git_dep() {/,/^# expected <lockfile dir>/p' "$ROOT/scripts/gen-npm-fixtures.sh")
+# The fixture projects (shared by every gen-*-fixtures.sh).
+# shellcheck source=fixtures/projects.sh
+source "$ROOT/scripts/fixtures/projects.sh"
 
 log() { printf '== %s\n' "$*" >&2; }
 yarn1() { npx -y "$YARN_PKG" "$@"; }
