@@ -18,9 +18,9 @@ enum class LockfileKind {
   kNpmLock,        // package-lock.json (v1, v2, v3)
   kNpmShrinkwrap,  // npm-shrinkwrap.json (same format)
   kPackageJson,    // package.json: declared ranges
-  kPnpm,           // pnpm-lock.yaml          (not yet parsed: reported as not scanned)
-  kYarn,           // yarn.lock classic/berry (not yet parsed: reported as not scanned)
-  kBunText,        // bun.lock                (not yet parsed: reported as not scanned)
+  kPnpm,           // pnpm-lock.yaml (5.x, 6.0, 9.0)
+  kYarn,           // yarn.lock classic (v1) and berry (yarn 2+)
+  kBunText,        // bun.lock (text, JSONC)
   kBunBinary,      // bun.lockb               (never parsed: binary)
   kUnknown,
 };
@@ -37,6 +37,16 @@ LockfileKind detect_lockfile(std::string_view filename, std::string_view head);
 // True for names a directory walk should pick up without reading content.
 bool is_lockfile_name(std::string_view filename);
 
+// How much a parse derives. Flags that need the whole dependency graph
+// (pnpm 9.0's dev flag: reachable only from devDependencies; berry's direct
+// and optional flags: from the workspaces' and every dependent's entries)
+// cost a graph walk per package. The scan skips them in its first pass and
+// asks for them only for lockfiles with findings (graph_flags() below), the
+// same split as dependency_paths().
+struct ParseOptions {
+  bool graph_flags = true;
+};
+
 struct ParseStats {
   uint32_t format_version = 0;  // e.g. lockfileVersion 1/2/3; 0 when not applicable
   size_t packages = 0;          // entries sent to the sink
@@ -49,7 +59,11 @@ struct ParseStats {
 // "not scanned:" so callers can report them as skipped, never as clean.
 std::optional<Error> parse_lockfile(LockfileKind kind, const std::string& path,
                                     std::string_view text, PackageSink sink,
-                                    ParseStats* stats = nullptr);
+                                    ParseStats* stats = nullptr, const ParseOptions& opts = {});
+
+// True when a parse with graph_flags = false may leave out flags that a full
+// parse sets (see ParseOptions).
+bool flags_deferred(LockfileKind kind, std::string_view text);
 
 }  // namespace gv
 
@@ -62,5 +76,10 @@ namespace gv {
 // record enough to tell (the caller then says "path unknown").
 std::vector<std::vector<std::string>> dependency_paths(LockfileKind kind, std::string_view text,
                                                        const std::vector<std::string>& locations);
+
+// Slow path too: the DepFlag bits a full parse (graph_flags = true) gives each
+// entry location; 0 for a location the parse does not yield.
+std::vector<uint8_t> graph_flags(LockfileKind kind, std::string_view text,
+                                 const std::vector<std::string>& locations);
 
 }  // namespace gv

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <unordered_map>
 
 #include "lockfile/json_error.h"
@@ -135,14 +136,14 @@ struct EntryFields {
 
 class GraphReader {
  public:
-  GraphReader(const std::string& path, std::string_view text, PnpmLock* out, YamlReader* y)
-      : path_(path), text_(text), y_(y), out_(out) {
-    // Real lockfiles spend 300-600 bytes per package and per snapshot.
-    const size_t guess = text.size() / 400;
+  GraphReader(const std::string& path, std::string_view text, PnpmLock* out, YamlReader* y, bool plain_edges)
+      : path_(path), text_(text), y_(y), out_(out), plain_edges_(plain_edges) {
+    // Real lockfiles spend 200-600 bytes per package and per snapshot; a
+    // table that must grow rehashes every key (cache misses), so guess high.
+    // snapshots are sized again from the packages count when they start.
+    const size_t guess = text.size() / 250;
     pkg_index_.reserve(guess);
-    snap_index_.reserve(guess);
     pkgs_.reserve(guess);
-    snaps_.reserve(guess);
     edges_.reserve(guess * 2);
   }
 
@@ -402,7 +403,11 @@ class GraphReader {
     const std::string_view section = snapshots ? "snapshots" : "packages";
     bool present = false;
     if (!open_map(v, ptr(section), "a map of packages", &present)) return false;
-    if (snapshots) have_snapshots_ = true;
+    if (snapshots) {
+      have_snapshots_ = true;
+      snap_index_.reserve(pkgs_.size() + pkgs_.size() / 4);  // 9.0: about one snapshot per package
+      snaps_.reserve(pkgs_.size() + pkgs_.size() / 4);
+    }
     if (!present) return true;
     for (;;) {
       YamlEvent k, body;
@@ -412,12 +417,9 @@ class GraphReader {
       std::string_view key_text = stable(k);
       const size_t koff = k.offset;
       PnpmKeyIndex& index = snapshots ? snap_index_ : pkg_index_;
-      const int32_t dup = index.insert(key_text, static_cast<int32_t>(snapshots ? snaps_.size() : pkgs_.size()));
-      if (dup >= 0) {
-        size_t first = snapshots ? snaps_[dup].offset : pkgs_[dup].offset;
-        return fail(k, "duplicate key '" + std::string(key_text) + "' in " + std::string(section) +
-                           " (first at line " + std::to_string(line_col_at(text_, first).line) + ")");
-      }
+      // The slot is fetched while the entry's body is read (see prefetch()).
+      const uint64_t h = PnpmKeyIndex::hash(key_text);
+      index.prefetch(h);
       if (!next(&body)) return false;
       PnpmEntry e;
       e.key = key_text;
@@ -425,6 +427,12 @@ class GraphReader {
       e.first_edge = static_cast<uint32_t>(edges_.size());
       EntryFields f;
       if (!entry(body, ptr(section).with(key_text), &f)) return false;
+      const int32_t dup = index.insert(key_text, h, static_cast<int32_t>(snapshots ? snaps_.size() : pkgs_.size()));
+      if (dup >= 0) {
+        size_t first = snapshots ? snaps_[dup].offset : pkgs_[dup].offset;
+        return fail(k, "duplicate key '" + std::string(key_text) + "' in " + std::string(section) +
+                           " (first at line " + std::to_string(line_col_at(text_, first).line) + ")");
+      }
       e.edge_count = static_cast<uint32_t>(edges_.size()) - e.first_edge;
       e.name = f.name;
       e.version = f.version;
@@ -534,6 +542,9 @@ class GraphReader {
       if (!next(&rv)) return false;
       if (rv.kind != YamlEvent::kScalar) return fail_shape(rv, where.with(e.name).str(), "a version");
       e.ref = stable(rv);
+      // The version comes first in every file pnpm writes; until it is
+      // known, every edge is kept.
+      if (!plain_edges_ && out_->major != 0 && pnpm_plain_ref(e.ref, out_->major)) continue;
       edges_.push_back(e);
     }
   }
@@ -551,12 +562,24 @@ class GraphReader {
     } else {
       o.entries = std::move(snaps_);
       o.index = std::move(snap_index_);
-      for (PnpmEntry& e : o.entries) {
-        // "react-dom@18.2.0(react@18.2.0)" -> metadata under "react-dom@18.2.0".
-        std::string_view base = e.key;
-        size_t p = base.find('(');
-        if (p != std::string_view::npos && p > 0) base = base.substr(0, p);
-        const int32_t mi = pkg_index_.find(base);
+      // "react-dom@18.2.0(react@18.2.0)" -> metadata under "react-dom@18.2.0".
+      auto base_of = [](std::string_view key) {
+        size_t p = key.find('(');
+        return p != std::string_view::npos && p > 0 ? key.substr(0, p) : key;
+      };
+      // Hashes computed a few entries ahead so their slots are in cache when
+      // looked up.
+      constexpr size_t kAhead = 8;
+      std::array<uint64_t, kAhead> ahead{};
+      for (size_t i = 0; i < o.entries.size() && i < kAhead; ++i)
+        pkg_index_.prefetch(ahead[i] = PnpmKeyIndex::hash(base_of(o.entries[i].key)));
+      for (size_t i = 0; i < o.entries.size(); ++i) {
+        PnpmEntry& e = o.entries[i];
+        const std::string_view base = base_of(e.key);
+        const uint64_t h = ahead[i % kAhead];
+        if (i + kAhead < o.entries.size())
+          pkg_index_.prefetch(ahead[i % kAhead] = PnpmKeyIndex::hash(base_of(o.entries[i + kAhead].key)));
+        const int32_t mi = pkg_index_.find(base, h);
         if (mi < 0) continue;
         const PnpmEntry& m = pkgs_[mi];
         if (e.name.empty()) e.name = m.name;
@@ -595,6 +618,7 @@ class GraphReader {
   std::string_view text_;
   YamlReader* y_;
   PnpmLock* out_;
+  const bool plain_edges_;
   Error err_;
   size_t root_importer_ = SIZE_MAX;
   bool have_snapshots_ = false;
@@ -620,9 +644,33 @@ void PnpmKeyIndex::reserve(size_t n) {
 
 void PnpmKeyIndex::grow() { reserve(slots_.empty() ? 8 : slots_.size()); }
 
-int32_t PnpmKeyIndex::insert(std::string_view key, int32_t value) {
+// Keys are short (20-60 bytes) and mostly in cache-cold text; a multiply-mix
+// over 8-byte words is ~3x cheaper than std::hash's byte loop here, and
+// lockfile keys are not attacker-chosen collisions worth more (a flood of
+// colliding keys degrades to linear probing, bounded by the file size).
+uint64_t PnpmKeyIndex::hash(std::string_view k) {
+  const char* p = k.data();
+  size_t n = k.size();
+  uint64_t h = 0x9E3779B97F4A7C15ull ^ n;
+  auto mix = [](uint64_t x) {
+    x *= 0xBF58476D1CE4E5B9ull;
+    return x ^ (x >> 31);
+  };
+  while (n >= 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    h = mix(h ^ w) * 0x94D049BB133111EBull;
+    p += 8;
+    n -= 8;
+  }
+  uint64_t w = 0;
+  std::memcpy(&w, p, n);
+  h = mix(h ^ w);
+  return h ^ (h >> 29);
+}
+
+int32_t PnpmKeyIndex::insert(std::string_view key, uint64_t h, int32_t value) {
   if ((size_ + 1) * 2 > slots_.size()) grow();
-  const size_t h = std::hash<std::string_view>{}(key);
   const uint32_t h32 = static_cast<uint32_t>(h >> 32);
   const size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -636,9 +684,8 @@ int32_t PnpmKeyIndex::insert(std::string_view key, int32_t value) {
   }
 }
 
-int32_t PnpmKeyIndex::find(std::string_view key) const {
+int32_t PnpmKeyIndex::find(std::string_view key, uint64_t h) const {
   if (slots_.empty()) return -1;
-  const size_t h = std::hash<std::string_view>{}(key);
   const uint32_t h32 = static_cast<uint32_t>(h >> 32);
   const size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {
@@ -650,9 +697,15 @@ int32_t PnpmKeyIndex::find(std::string_view key) const {
 
 // YamlReader reads the YAML subset pnpm writes with its own fast tokenizer
 // and falls back to libyaml transparently for anything else (yaml_reader.h).
-std::optional<Error> read_pnpm_graph(const std::string& path, std::string_view text, PnpmLock* out) {
+bool pnpm_plain_ref(std::string_view ref, uint32_t major) {
+  std::string_view head = ref.substr(0, ref.find('('));
+  return head.find_first_of(major >= 9 ? "@:/" : ":/") == std::string_view::npos;
+}
+
+std::optional<Error> read_pnpm_graph(const std::string& path, std::string_view text, PnpmLock* out,
+                                     bool plain_edges) {
   YamlReader y(path, text);
-  return GraphReader(path, text, out, &y).run();
+  return GraphReader(path, text, out, &y, plain_edges).run();
 }
 
 }  // namespace gv

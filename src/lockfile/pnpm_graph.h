@@ -36,8 +36,18 @@ class PnpmKeyIndex {
   void reserve(size_t n);
   // Inserts key -> value; when the key is already there, returns its value
   // (and changes nothing), else -1.
-  int32_t insert(std::string_view key, int32_t value);
-  int32_t find(std::string_view key) const;  // -1 when absent
+  int32_t insert(std::string_view key, int32_t value) { return insert(key, hash(key), value); }
+  int32_t find(std::string_view key) const { return find(key, hash(key)); }  // -1 when absent
+
+  // The same with the hash computed ahead, so that the caller can prefetch()
+  // the slot and do other work while it arrives: with 100k+ keys the table
+  // is larger than the cache and each lookup is otherwise a stall.
+  static uint64_t hash(std::string_view key);
+  void prefetch(uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & (slots_.size() - 1)]);
+  }
+  int32_t insert(std::string_view key, uint64_t h, int32_t value);
+  int32_t find(std::string_view key, uint64_t h) const;
 
  private:
   struct Slot {
@@ -87,7 +97,16 @@ struct PnpmLock {
   std::deque<std::string> owned;
 };
 
-// Fills `out`; errors name path:line:col.
-std::optional<Error> read_pnpm_graph(const std::string& path, std::string_view text, PnpmLock* out);
+// A ref that can only mean "the edge's own name at this version" ("1.2.3",
+// "18.3.1(react@18.3.1)", "18.3.1_react@18.3.1"): its target carries the
+// edge's name, so it says nothing about aliases; it matters only for walks
+// over the graph (9.0's dev flag, dependency paths).
+bool pnpm_plain_ref(std::string_view ref, uint32_t major);
+
+// Fills `out`; errors name path:line:col. Without `plain_edges`, edges with a
+// plain ref are not stored (what a scan without graph flags needs: aliases
+// and non-registry targets only), which saves most of the graph's memory.
+std::optional<Error> read_pnpm_graph(const std::string& path, std::string_view text, PnpmLock* out,
+                                     bool plain_edges = true);
 
 }  // namespace gv

@@ -53,21 +53,13 @@ struct Targets {
   std::vector<int32_t> edges, importer_deps;
 };
 
-// A ref that can only mean "the edge's own name at this version" ("1.2.3",
-// "18.3.1(react@18.3.1)", "18.3.1_react@18.3.1"): its target carries the
-// edge's name, so it says nothing about aliases. Anything else is resolved.
-bool plain_ref(std::string_view ref, uint32_t major) {
-  std::string_view head = ref.substr(0, ref.find('('));
-  return head.find_first_of(major >= 9 ? "@:/" : ":/") == std::string_view::npos;
-}
-
 // `all`: also the plain refs between entries (needed for reachability: 9.0's
 // kDev and the dependency paths); otherwise those stay kNone.
 Targets resolve_all(const PnpmLock& lock, bool all) {
   Resolver r(lock);
   Targets t;
   t.edges.reserve(lock.edges.size());
-  for (const PnpmEdge& e : lock.edges) t.edges.push_back(all || !plain_ref(e.ref, lock.major) ? r.resolve(e) : kNone);
+  for (const PnpmEdge& e : lock.edges) t.edges.push_back(all || !pnpm_plain_ref(e.ref, lock.major) ? r.resolve(e) : kNone);
   t.importer_deps.reserve(lock.importer_deps.size());
   for (const PnpmImporterDep& d : lock.importer_deps) t.importer_deps.push_back(r.resolve(d.edge));
   return t;
@@ -94,7 +86,8 @@ void reach(const PnpmLock& lock, const Targets& t, std::vector<int32_t>& stack, 
   }
 }
 
-void derive(PnpmLock& lock, const Targets& t) {
+// `graph_flags`: also 9.0's kDev, which takes a walk over the whole graph.
+void derive(PnpmLock& lock, const Targets& t, bool graph_flags) {
   for (size_t i = 0; i < lock.importer_deps.size(); ++i) {
     int32_t n = t.importer_deps[i];
     if (n == kNone) continue;
@@ -107,7 +100,7 @@ void derive(PnpmLock& lock, const Targets& t) {
     if (e.name.empty()) e.name = e.key;
     if (e.version.empty()) e.version = e.key;  // not a semver: "cannot evaluate"
   }
-  if (lock.major < 9) return;
+  if (lock.major < 9 || !graph_flags) return;
   std::vector<bool> prod(lock.entries.size()), dev(lock.entries.size());
   std::vector<int32_t> stack;
   for (int pass = 0; pass < 2; ++pass) {
@@ -123,14 +116,15 @@ void derive(PnpmLock& lock, const Targets& t) {
 }  // namespace
 
 std::optional<Error> parse_pnpm_lock(const std::string& path, std::string_view text, PackageSink sink,
-                                     ParseStats* stats) {
+                                     ParseStats* stats, bool graph_flags) {
   PnpmLock lock;
-  if (std::optional<Error> e = read_pnpm_graph(path, text, &lock)) return e;
+  if (std::optional<Error> e = read_pnpm_graph(path, text, &lock, graph_flags)) return e;
   // Reachability is needed only to derive 9.0's kDev, and only when some
   // importer has devDependencies.
   bool dev_roots = false;
   for (const PnpmImporterDep& d : lock.importer_deps) dev_roots |= d.section == kDev;
-  derive(lock, resolve_all(lock, lock.major >= 9 && dev_roots));
+  const bool walk = graph_flags && lock.major >= 9 && dev_roots;
+  derive(lock, resolve_all(lock, walk), walk);
   for (const PnpmEntry& e : lock.entries) {
     PackageRef p;
     p.name = e.name;

@@ -151,9 +151,9 @@ Marks compute_marks(const Lock& lock) {
 }  // namespace
 
 std::optional<Error> parse_yarn_berry(const std::string& path, std::string_view text, PackageSink sink,
-                                      ParseStats* stats) {
+                                      ParseStats* stats, bool graph_flags) {
   Lock lock;
-  berry::Reader reader(path, text);
+  berry::Reader reader(path, text, /*keep_edges=*/graph_flags);
   if (auto e = reader.read(&lock)) return e;
   if (stats != nullptr) stats->format_version = lock.format_version;
 
@@ -169,7 +169,9 @@ std::optional<Error> parse_yarn_berry(const std::string& path, std::string_view 
       patched.insert(d);
     }
   }
-  Marks marks = compute_marks(lock);
+  // Without graph flags the edges were not kept: kDirect and kOptional come
+  // from graph_flags() for lockfiles with findings.
+  Marks marks = graph_flags ? compute_marks(lock) : Marks{};
 
   size_t emitted = 0;
   for (const Entry& e : lock.entries) {

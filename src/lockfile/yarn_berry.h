@@ -14,7 +14,7 @@ namespace gv {
 
 // Calls sink once per resolved package; errors name path:line:col.
 std::optional<Error> parse_yarn_berry(const std::string& path, std::string_view text, PackageSink sink,
-                               ParseStats* stats);
+                               ParseStats* stats, bool graph_flags = true);
 
 // Slow path for lockfiles with findings: see dependency_paths() in format.h.
 std::vector<std::vector<std::string>> yarn_berry_dependency_paths(std::string_view text,

@@ -46,8 +46,8 @@ enum Field : uint8_t { kVersion = 1, kResolution = 2, kDependencies = 4, kDepend
 
 }  // namespace
 
-Reader::Reader(const std::string& path, std::string_view text)
-    : path_(path), text_(text), yaml_(path, text), ascii_(all_ascii(text)) {}
+Reader::Reader(const std::string& path, std::string_view text, bool keep_edges)
+    : path_(path), text_(text), yaml_(path, text), ascii_(all_ascii(text)), keep_edges_(keep_edges) {}
 
 std::string_view Reader::keep(const YamlEvent& ev) {
   size_t at = ev.offset;  // YamlReader offsets are bytes
@@ -140,8 +140,9 @@ std::optional<Error> Reader::read_metadata(Lock* out) {
 std::optional<Error> Reader::read_entry(const YamlEvent& key, Lock* out) {
   std::optional<YamlEvent> ev = yaml_.next();
   if (!ev) return yaml_.error();
-  std::string where = "entry \"" + std::string(key.value) + "\": ";
-  if (ev->kind != YamlEvent::kMapStart) return error_at(*ev, where + "expected a mapping");
+  // Built only on error: a string per entry would be most of the allocations.
+  auto where = [&key] { return "entry \"" + std::string(key.value) + "\": "; };
+  if (ev->kind != YamlEvent::kMapStart) return error_at(*ev, where() + "expected a mapping");
   Entry e;
   e.key = key.value;
   e.offset = key.offset;
@@ -153,35 +154,35 @@ std::optional<Error> Reader::read_entry(const YamlEvent& key, Lock* out) {
   for (;;) {
     if (!(ev = yaml_.next())) return yaml_.error();
     if (ev->kind == YamlEvent::kMapEnd) break;
-    if (ev->kind != YamlEvent::kScalar) return error_at(*ev, where + "expected a field name (a string)");
+    if (ev->kind != YamlEvent::kScalar) return error_at(*ev, where() + "expected a field name (a string)");
     std::string_view field = ev->value;
     uint8_t bit = field == "version"            ? kVersion
                   : field == "resolution"       ? kResolution
                   : field == "dependencies"     ? kDependencies
                   : field == "dependenciesMeta" ? kDependenciesMeta
                                                 : 0;
-    if ((fields & bit) != 0) return error_at(*ev, where + "duplicate key \"" + std::string(field) + "\"");
+    if ((fields & bit) != 0) return error_at(*ev, where() + "duplicate key \"" + std::string(field) + "\"");
     fields |= bit;
     if (!(ev = yaml_.next())) return yaml_.error();
     if (bit == kVersion || bit == kResolution) {
       if (ev->kind != YamlEvent::kScalar)
-        return error_at(*ev, where + (bit == kVersion ? "version" : "resolution") + ": expected a string");
+        return error_at(*ev, where() + (bit == kVersion ? "version" : "resolution") + ": expected a string");
       (bit == kVersion ? e.version : e.resolution) = keep(*ev);
     } else if (bit == kDependencies) {
-      if (ev->kind != YamlEvent::kMapStart) return error_at(*ev, where + "dependencies: expected a mapping");
+      if (ev->kind != YamlEvent::kMapStart) return error_at(*ev, where() + "dependencies: expected a mapping");
       if (auto err = read_dependencies(out)) return err;
     } else if (bit == kDependenciesMeta) {
-      if (ev->kind != YamlEvent::kMapStart) return error_at(*ev, where + "dependenciesMeta: expected a mapping");
+      if (ev->kind != YamlEvent::kMapStart) return error_at(*ev, where() + "dependenciesMeta: expected a mapping");
       if (auto err = read_dependencies_meta()) return err;
     } else if (!yaml_.skip_node(*ev)) {
       return yaml_.error();
     }
   }
-  if (e.resolution.empty()) return error_at(key, where + "no \"resolution\"");
+  if (e.resolution.empty()) return error_at(key, where() + "no \"resolution\"");
   std::string_view rname, rrange;
   if (!split_descriptor(e.resolution, &rname, &rrange))
-    return error_at(key, where + "resolution \"" + std::string(e.resolution) + "\" is not name@reference");
-  if (e.version.empty()) return error_at(key, where + "no \"version\"");
+    return error_at(key, where() + "resolution \"" + std::string(e.resolution) + "\" is not name@reference");
+  if (e.version.empty()) return error_at(key, where() + "no \"version\"");
   e.edges_end = static_cast<uint32_t>(out->edges.size());
   for (const std::string& n : optional_names_)
     for (uint32_t i = e.edges_begin; i < e.edges_end; ++i)
@@ -202,7 +203,7 @@ std::optional<Error> Reader::read_dependencies(Lock* out) {
     if (ev->kind != YamlEvent::kScalar)
       return error_at(*ev, "dependencies: " + std::string(edge.name) + ": expected a range (a string)");
     edge.range = keep(*ev);
-    out->edges.push_back(edge);
+    if (keep_edges_) out->edges.push_back(edge);
   }
 }
 

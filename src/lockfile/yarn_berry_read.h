@@ -56,7 +56,9 @@ void normalize_descriptor(std::string_view name, std::string_view range, std::st
 
 class Reader {
  public:
-  Reader(const std::string& path, std::string_view text);
+  // Without `keep_edges` the dependencies are read (and checked) but not
+  // stored: a package's own fields do not need them.
+  Reader(const std::string& path, std::string_view text, bool keep_edges = true);
   std::optional<Error> read(Lock* out);
 
  private:
@@ -73,6 +75,7 @@ class Reader {
   std::string_view text_;
   YamlReader yaml_;
   bool ascii_ = true;
+  bool keep_edges_ = true;
   std::deque<std::string> owned_;
   std::vector<std::string> optional_names_;  // of the entry being read (dependenciesMeta)
 };

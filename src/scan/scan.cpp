@@ -144,7 +144,9 @@ void scan_lockfile_text(const RuleIndex& index, const std::string& path, Lockfil
       match_package(*entries, p, path, kind, findings, unevaluated);
   };
   ParseStats stats;
-  std::optional<Error> err = parse_lockfile(kind, path, text, PackageSink(sink), &stats);
+  // Graph-derived flags are computed below, only when there are findings.
+  std::optional<Error> err =
+      parse_lockfile(kind, path, text, PackageSink(sink), &stats, ParseOptions{.graph_flags = false});
   result->path = path;
   result->kind = kind;
   result->packages = stats.packages;
@@ -164,6 +166,10 @@ void scan_lockfile_text(const RuleIndex& index, const std::string& path, Lockfil
   std::vector<std::vector<std::string>> paths = dependency_paths(kind, text, locations);
   for (size_t i = 0; i < locations.size() && i < paths.size(); ++i)
     (fbegin + static_cast<std::ptrdiff_t>(i))->dependency_path = std::move(paths[i]);
+  if (!flags_deferred(kind, text)) return;
+  std::vector<uint8_t> flags = graph_flags(kind, text, locations);
+  for (size_t i = 0; i < locations.size() && i < flags.size(); ++i)
+    (fbegin + static_cast<std::ptrdiff_t>(i))->flags = flags[i];
 }
 
 WalkResult find_lockfiles(const std::string& dir, bool recursive) {

@@ -126,6 +126,23 @@ TEST(Scan, LockfileEcosystemsFilterByLockfileKind) {
   EXPECT_EQ(scan_files(rs2, {f}).findings.size(), 1u);
 }
 
+// pnpm 9.0's dev flag and berry's direct flag come from the dependency graph;
+// the scan computes them only for lockfiles with findings, and the findings
+// must carry them all the same.
+TEST(Scan, FindingsCarryGraphDerivedFlags) {
+  RuleSet rs = rules_from(one_rule(R"({"package_name":"mocha","affected_versions":["*"]})"));
+  ScanReport r = scan_files(rs, {source_path("tests/lockfile/testdata/pnpm/app-pnpm9.pnpm-lock.yaml"),
+                                 source_path("tests/lockfile/testdata/yarn-berry/app-yarn4.yarn.lock")});
+  ASSERT_EQ(r.findings.size(), 2u);
+  for (const Finding& f : r.findings) {
+    SCOPED_TRACE(f.lockfile);
+    EXPECT_EQ(f.version, "10.8.2");
+    EXPECT_NE(f.flags & kDirect, 0);  // a devDependency of the app
+  }
+  EXPECT_NE(r.findings[0].flags & kDev, 0);  // pnpm: only devDependencies reach it
+  EXPECT_EQ(r.findings[0].dependency_path, std::vector<std::string>{"mocha"});
+}
+
 TEST(Scan, DropperMatchesAnyVersion) {
   TempDir t;
   RuleSet rs = rules_from(one_rule(R"({"package_name":"lib","affected_versions":["=9.9.9"]})",
