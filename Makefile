@@ -49,8 +49,8 @@ fuzz: deps
 	./scripts/run-fuzz.sh $(FUZZ) $(FUZZ_SECS)
 
 bench: build
-	./$(BUILD)/bench/gv_bench --benchmark_min_time=0.5
 	./bench/whole_process.sh $(BUILD)/gouvernante
+	./$(BUILD)/bench/gv_bench --benchmark_min_time=0.5
 
 demo: build
 	@echo "== gouvernante -rules ./rules -dir examples/demo-app"

@@ -4,6 +4,7 @@
 // Whole-process figures (vs cat) live in bench/whole_process.sh.
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
 #include <random>
 #include <string>
 
@@ -78,6 +79,33 @@ void BM_ParseNpmLockV3(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
 }
 BENCHMARK(BM_ParseNpmLockV3)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+
+// Per format, on the ~30 MB files bench/whole_process.sh generates from the
+// real fixtures ($GV_BENCH_CORPUS, default /tmp/gouvernante-bench-corpus):
+// one core, the scan's first pass (graph_flags off), file already in memory.
+void BM_ParseFormat(benchmark::State& state, const char* rel) {
+  const char* env = std::getenv("GV_BENCH_CORPUS");
+  const std::string path = std::string(env != nullptr ? env : "/tmp/gouvernante-bench-corpus") + "/formats/" + rel;
+  FileBuffer buf;
+  if (auto e = read_file(path, &buf)) {
+    state.SkipWithError(("run bench/whole_process.sh first: " + e->str()).c_str());
+    return;
+  }
+  const LockfileKind kind = detect_lockfile(path, buf.view().substr(0, 65536));
+  size_t n = 0;
+  auto sink = [&](const PackageRef& p) { n += p.name.size(); };
+  for (auto _ : state) {
+    auto err = parse_lockfile(kind, path, buf.view(), PackageSink(sink), nullptr, ParseOptions{.graph_flags = false});
+    if (err) state.SkipWithError(err->str().c_str());
+  }
+  benchmark::DoNotOptimize(n);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * buf.view().size()));
+}
+BENCHMARK_CAPTURE(BM_ParseFormat, npm, "npm/package-lock.json")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ParseFormat, pnpm9, "pnpm/pnpm-lock.yaml")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ParseFormat, yarn_classic, "yarn-classic/yarn.lock")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ParseFormat, yarn_berry, "yarn-berry/yarn.lock")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_ParseFormat, bun, "bun/bun.lock")->Unit(benchmark::kMillisecond);
 
 void BM_ScanLockfileWith100kRules(benchmark::State& state) {
   RuleSet rs;

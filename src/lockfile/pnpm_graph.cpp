@@ -154,8 +154,7 @@ class GraphReader {
 
  private:
   bool next(YamlEvent* ev) {
-    std::optional<YamlEvent> e = y_->next();
-    if (!e) {
+    if (!y_->next(ev)) {
       err_ = y_->error();
       // libyaml decodes ahead, so its position for bad UTF-8 is not the byte's.
       if (err_.what.find("UTF-8") != std::string::npos) {
@@ -168,8 +167,7 @@ class GraphReader {
       }
       return false;
     }
-    *ev = *e;  // offsets are bytes: YamlReader converts libyaml's character index
-    return count_depth(*ev);
+    return count_depth(*ev);  // offsets are bytes: YamlReader converts libyaml's character index
   }
 
   bool count_depth(const YamlEvent& e) {
@@ -206,6 +204,8 @@ class GraphReader {
   std::string_view stable(const YamlEvent& ev) {
     std::string_view v = ev.value;
     size_t off = ev.offset + (ev.plain ? 0 : 1);
+    // The fast tokenizer hands out views into the file itself: nothing to check.
+    if (v.data() == text_.data() + off) return v;
     if (off <= text_.size() && v.size() <= text_.size() - off && text_.compare(off, v.size(), v) == 0)
       return text_.substr(off, v.size());
     return out_->owned.emplace_back(v);
@@ -632,8 +632,10 @@ class GraphReader {
 }  // namespace
 
 void PnpmKeyIndex::reserve(size_t n) {
+  // Load at most 2/3: linear probing stays short, and the table (which
+  // must be zeroed, then is touched at random) stays small.
   size_t cap = 16;
-  while (cap < n * 2) cap *= 2;
+  while (cap * 2 < n * 3) cap *= 2;
   if (cap <= slots_.size()) return;
   std::vector<Slot> old = std::move(slots_);
   slots_.assign(cap, Slot{});
@@ -642,7 +644,7 @@ void PnpmKeyIndex::reserve(size_t n) {
     if (s.value >= 0) insert(s.key, s.value);
 }
 
-void PnpmKeyIndex::grow() { reserve(slots_.empty() ? 8 : slots_.size()); }
+void PnpmKeyIndex::grow() { reserve(slots_.empty() ? 8 : slots_.size()); }  // doubles
 
 // Keys are short (20-60 bytes) and mostly in cache-cold text; a multiply-mix
 // over 8-byte words is ~3x cheaper than std::hash's byte loop here, and
@@ -670,7 +672,7 @@ uint64_t PnpmKeyIndex::hash(std::string_view k) {
 }
 
 int32_t PnpmKeyIndex::insert(std::string_view key, uint64_t h, int32_t value) {
-  if ((size_ + 1) * 2 > slots_.size()) grow();
+  if ((size_ + 1) * 3 > slots_.size() * 2) grow();
   const uint32_t h32 = static_cast<uint32_t>(h >> 32);
   const size_t mask = slots_.size() - 1;
   for (size_t i = h & mask;; i = (i + 1) & mask) {

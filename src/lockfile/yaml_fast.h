@@ -28,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lockfile/yaml_reader.h"
+#include "lockfile/yaml_event.h"
 
 namespace gv {
 
@@ -42,6 +42,14 @@ class YamlFast {
   // The next event (value valid until the next call). False: the input left
   // the subset; the caller must continue with libyaml.
   bool next(YamlEvent* ev);
+  // An event already queued, without parsing further lines (inline: most
+  // calls end here); false when the queue is empty.
+  bool take_ready(YamlEvent* ev) {
+    if (head_ == ready_) return false;
+    *ev = q_[head_++];
+    ++handed_;
+    return true;
+  }
 
  private:
   struct Block {
@@ -103,6 +111,7 @@ class YamlFast {
 
 // Test hooks (differential tests and the fuzzer): force libyaml-only mode
 // before the first next(), and ask whether the fast path handed over.
+class YamlReader;
 struct YamlReaderTestPeer {
   static void force_libyaml(YamlReader& r);
   static bool fast_active(const YamlReader& r);

@@ -17,18 +17,10 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "lockfile/yaml_event.h"
+#include "lockfile/yaml_fast.h"
 
 namespace gv {
-
-struct YamlEvent {
-  enum Kind { kScalar, kMapStart, kMapEnd, kSeqStart, kSeqEnd, kDocStart, kDocEnd, kStreamEnd };
-  Kind kind = kStreamEnd;
-  std::string_view value;  // kScalar: the scalar's text, valid until the next next()
-  bool plain = false;      // kScalar: unquoted (so "null"/"~" mean null, "true" a bool)
-  uint32_t line = 0;       // 1-based position of the event's start
-  uint32_t col = 0;
-  size_t offset = 0;       // byte offset of the event's start (libyaml counts characters; converted)
-};
 
 class YamlReader {
  public:
@@ -41,6 +33,19 @@ class YamlReader {
   // The next event, or nullopt on an error (then error() says what and where).
   // After kStreamEnd, keeps returning kStreamEnd.
   std::optional<YamlEvent> next();
+  // The same without the optional: the hot loop of the pnpm reader. Events
+  // the fast tokenizer already queued are handed out inline.
+  bool next(YamlEvent* ev) {
+    if (fast_ && fast_->take_ready(ev)) {
+      ++fast_events_;
+      if (ev->kind == YamlEvent::kStreamEnd) done_ = true;
+      return true;
+    }
+    std::optional<YamlEvent> e = next();
+    if (!e) return false;
+    *ev = *e;
+    return true;
+  }
 
   // Skips the rest of the node whose start event was just returned (a map or
   // sequence start; a scalar needs no skipping). False on error.
@@ -67,7 +72,7 @@ class YamlReader {
   size_t cursor_bytes_ = 0;
   // The hand-written tokenizer for the lockfile subset (yaml_fast.h); null
   // once it handed over to libyaml, or if it never applied.
-  std::unique_ptr<class YamlFast> fast_;
+  std::unique_ptr<YamlFast> fast_;
   uint64_t fast_events_ = 0;  // events the fast path handed out
   bool fell_back_ = false;
   bool parser_ready_ = false;

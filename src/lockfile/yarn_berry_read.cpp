@@ -53,6 +53,7 @@ std::string_view Reader::keep(const YamlEvent& ev) {
   size_t at = ev.offset;  // YamlReader offsets are bytes
   std::string_view v = ev.value;
   if (!ev.plain && at < text_.size() && (text_[at] == '"' || text_[at] == '\'')) ++at;
+  if (v.data() == text_.data() + at) return v;  // the fast tokenizer's views into the file
   if (at <= text_.size() && text_.size() - at >= v.size() && std::memcmp(text_.data() + at, v.data(), v.size()) == 0)
     return text_.substr(at, v.size());
   // An escaped or folded scalar: libyaml's decoded text differs from the file.
