@@ -11,6 +11,8 @@ PKGS=(
   libyaml-dev                      # pnpm-lock.yaml and yarn berry (event API)
   libcli11-dev                     # subcommand CLI
   libfmt-dev                       # formatting
+  libssl-dev                       # file hashes for host IOCs (md5, sha1, sha256, sha512; streamed EVP)
+  libyara-dev                      # -heuristic: YARA rules over package code
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev                 # bench/
   bc                               # bench/whole_process.sh arithmetic

@@ -1,0 +1,2 @@
+// Replaced by the real heuristic rules.
+rule gv_placeholder { condition: false }
