@@ -4,12 +4,17 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <ostream>
 
+#include "report/escape.h"
 #include "report/report.h"
 #include "rules/index.h"
 #include "rules/load.h"
+#include "scan/host_scan.h"
 #include "scan/scan.h"
 
 namespace gv {
@@ -23,6 +28,7 @@ struct Flags {
   bool recursive = false;
   bool host = false;
   bool heuristic = false;
+  std::vector<std::string> yara;
   bool json = false;
   bool sarif = false;
   bool trace = false;
@@ -45,6 +51,20 @@ bool write_file(const std::string& path, const std::string& text, std::string* e
     return false;
   }
   return true;
+}
+
+// One self-overwriting stderr line for long walks (only on a TTY): files/s
+// and the folder being read, so a 100k-file node_modules is visibly moving.
+std::function<void(uint64_t, uint64_t, const std::string&)> progress_printer(std::ostream& err) {
+  auto start = std::chrono::steady_clock::now();
+  return [&err, start](uint64_t files, uint64_t bytes, const std::string& dir) {
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::string where = terminal_safe(dir);
+    if (where.size() > 60) where = "..." + where.substr(where.size() - 57);
+    err << fmt::format("\r\x1b[K{} files, {:.1f} MB, {:.0f} files/s  {}", files, static_cast<double>(bytes) / 1e6,
+                       s > 0 ? static_cast<double>(files) / s : 0.0, where)
+        << std::flush;
+  };
 }
 
 }  // namespace
@@ -98,8 +118,13 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
   app.add_option("--dir", fl.dirs, "Folder to scan for lockfiles (default: . when no -lockfile)")
       ->allow_extra_args(false);
   app.add_flag("--recursive", fl.recursive, "Descend into subfolders (skips node_modules, .git)");
-  app.add_flag("--host", fl.host, "Check host indicators (not in this build yet)");
-  app.add_flag("--heuristic", fl.heuristic, "Heuristic code scan (not in this build yet)");
+  app.add_flag("--host", fl.host,
+               "Also check this machine: the rules' host indicators (files, processes, environment, "
+               "network) and installed packages (node_modules, global installs, package-manager caches)");
+  app.add_flag("--heuristic", fl.heuristic,
+               "Scan installed package code (node_modules) with YARA for malware behaviour; needs no rules");
+  app.add_option("--yara", fl.yara, "Extra YARA rules for -heuristic: a .yar file or a folder of them (repeatable)")
+      ->allow_extra_args(false);
   app.add_flag("--json", fl.json, "JSON report");
   app.add_flag("--sarif", fl.sarif, "SARIF 2.1.0 report (GitHub code scanning)");
   app.add_option("--output", fl.output,
@@ -128,18 +153,17 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
     out << kToolName << " " << kToolVersion << "\n";
     return 0;
   }
-  if (fl.host || fl.heuristic) {
-    err << "gouvernante: " << (fl.host ? "-host" : "-heuristic")
-        << " is not available in this build yet: host indicator checks and heuristic scanning "
-           "are planned (issue #4). Rerun without it to scan lockfiles; nothing was scanned.\n";
-    return 1;
-  }
   if (fl.json && fl.sarif) {
     err << "gouvernante: -json and -sarif are exclusive; pick one report format\n";
     return 1;
   }
-  if (fl.rules.empty()) {
-    err << "gouvernante: -rules is required (a rule file or a folder of *.json rules)\n";
+  if (!fl.yara.empty() && !fl.heuristic) {
+    err << "gouvernante: -yara adds rules to -heuristic; add -heuristic to use them\n";
+    return 1;
+  }
+  if (fl.rules.empty() && !fl.heuristic) {
+    err << "gouvernante: -rules is required (a rule file or a folder of *.json rules); only -heuristic runs "
+           "without rules\n";
     return 1;
   }
   auto trace = [&](const std::string& line) { err << "[trace] " << line << "\n"; };
@@ -147,7 +171,7 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
   RuleSet rs;
   Errors rule_errors;
   const auto t0 = std::chrono::steady_clock::now();
-  if (!load_rules(fl.rules, &rs, &rule_errors)) {
+  if (!fl.rules.empty() && !load_rules(fl.rules, &rs, &rule_errors)) {
     for (const Error& e : rule_errors) err << e.str() << "\n";
     err << "gouvernante: " << rule_errors.size() << " problem" << (rule_errors.size() == 1 ? "" : "s")
         << " in the rules; refusing to scan with a partial rule set\n";
@@ -169,9 +193,45 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
   so.recursive = fl.recursive;
   so.threads = fl.threads;
   if (fl.trace) so.trace = trace;
-  ScanReport report = scan(index, so);
+  // -heuristic alone scans code, not lockfiles (there are no rules to match).
+  ScanReport report = fl.rules.empty() ? ScanReport{} : scan(index, so);
   report.rule_files = rs.files;
   report.rules_loaded = rs.rules.size();
+
+  // The projects whose node_modules -host lists and -heuristic scans: the
+  // -dir folders and the folders of the -lockfile files.
+  std::vector<std::string> projects = so.dirs;
+  for (const std::string& l : so.lockfiles) {
+    std::string parent = std::filesystem::path(l).parent_path().string();
+    projects.push_back(parent.empty() ? "." : parent);
+  }
+  HostContext ctx;
+  if (fl.trace) ctx.trace = trace;
+  if (fl.host) {
+    HostScanOptions ho;
+    ho.project_dirs = projects;
+    ho.ctx = ctx;
+    scan_host(rs.rules, index, ho, &report);
+  }
+  if (fl.heuristic) {
+    HeuristicOptions hopt;
+    hopt.roots = project_node_modules(projects, ctx);
+    hopt.yara_paths = fl.yara;
+    for (const Rule& r : rs.rules) hopt.yara_paths.insert(hopt.yara_paths.end(), r.yara_rules.begin(), r.yara_rules.end());
+    hopt.threads = fl.threads;
+    if (fl.trace) hopt.trace = trace;
+    if (env.stderr_is_tty) hopt.progress = progress_printer(err);
+    report.heuristic.ran = true;
+    if (hopt.roots.empty()) {
+      // Nothing to read is not "no malware": say so, and exit 1.
+      std::string where;
+      for (const std::string& p : projects) where += (where.empty() ? "" : ", ") + p;
+      report.errors.push_back({where, 0, 0, "no node_modules folder found: nothing for -heuristic to scan"});
+    } else {
+      report.heuristic.result = scan_heuristics(hopt);
+    }
+    if (env.stderr_is_tty) err << "\r\x1b[K";
+  }
 
   const OutputFormat fmt_kind =
       fl.json ? OutputFormat::kJson : (fl.sarif ? OutputFormat::kSarif : OutputFormat::kText);

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   gv::CliEnv env{&std::cout, &std::cerr};
   env.stdout_is_tty = ::isatty(STDOUT_FILENO) != 0;
+  env.stderr_is_tty = ::isatty(STDERR_FILENO) != 0;
   const char* nc = std::getenv("NO_COLOR");
   env.no_color = nc != nullptr && nc[0] != '\0';
   env.now = std::time(nullptr);

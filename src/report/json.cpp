@@ -42,9 +42,58 @@ json finding_json(const Finding& f) {
   j["optional"] = (f.flags & (kOptional | kDevOptional)) != 0;
   j["peer"] = (f.flags & kPeer) != 0;
   j["source"] = source_kind_name(f.source);
+  j["origin"] = finding_origin_name(f.origin);
+  j["install_kind"] = f.origin == FindingOrigin::kInstalled ? json(install_kind_name(f.install_kind)) : json(nullptr);
+  j["install_scripts"] = f.origin == FindingOrigin::kInstalled && f.install_scripts;
   j["remediation"] = {{"summary", f.rule->remediation.summary},
                       {"steps", f.rule->remediation.steps}};
   return j;
+}
+
+json pairs_json(const std::vector<std::pair<std::string, std::string>>& v) {
+  json a = json::array();
+  for (const auto& [path, reason] : v) a.push_back({{"path", path}, {"reason", reason}});
+  return a;
+}
+
+json host_json(const HostResult& h) {
+  if (!h.ran) return nullptr;
+  json checks = json::array();
+  for (const HostCheck& c : h.checks)
+    checks.push_back({{"rule_id", c.rule != nullptr ? json(c.rule->id) : json(nullptr)},
+                      {"indicator", c.indicator},
+                      {"type", c.type},
+                      {"target", c.target},
+                      {"status", check_status_name(c.status)},
+                      {"confidence", c.confidence},
+                      {"detail", c.detail},
+                      {"evidence", c.evidence}});
+  return {{"checks", checks},
+          {"installed",
+           {{"packages", h.installed_packages},
+            {"roots_read", h.roots_read},
+            {"roots_absent", pairs_json(h.roots_absent)},
+            {"skipped", pairs_json(h.skipped)},
+            {"files_read", h.files_read}}}};
+}
+
+json heuristic_json(const HeuristicReport& hr) {
+  if (!hr.ran) return nullptr;
+  const HeuristicResult& h = hr.result;
+  json findings = json::array();
+  for (const HeuristicFinding& f : h.findings)
+    findings.push_back({{"file", f.file},
+                        {"offset", f.offset},
+                        {"rule", f.rule},
+                        {"rule_source", f.rule_source},
+                        {"description", f.description},
+                        {"severity", f.severity},
+                        {"excerpt", f.excerpt},
+                        {"package", f.package.empty() ? json(nullptr) : json(f.package)}});
+  json errors = json::array();
+  for (const Error& e : h.errors) errors.push_back(e.str());
+  return {{"findings", findings},      {"skipped", pairs_json(h.skipped)}, {"errors", errors},
+          {"files_scanned", h.files_scanned}, {"bytes_scanned", h.bytes_scanned}, {"rules_loaded", h.rules_loaded}};
 }
 
 }  // namespace
@@ -79,6 +128,10 @@ std::string render_json(const ScanReport& r) {
                                   {"reason", u.reason}});
   doc["errors"] = json::array();
   for (const Error& e : r.errors) doc["errors"].push_back(e.str());
+  doc["host"] = host_json(r.host);
+  doc["heuristic"] = heuristic_json(r.heuristic);
+  size_t installed = 0;
+  for (const Finding& f : r.findings) installed += f.origin == FindingOrigin::kInstalled;
   doc["summary"] = {
       {"total_findings", r.findings.size()},
       {"lockfiles_scanned", r.count(LockfileStatus::kScanned)},
@@ -86,6 +139,10 @@ std::string render_json(const ScanReport& r) {
       {"lockfiles_not_scanned", r.count(LockfileStatus::kNotScanned)},
       {"lockfiles_with_errors", r.count(LockfileStatus::kError)},
       {"packages_total", r.packages_total},
+      {"installed_findings", installed},
+      {"host_checks_found", r.host.count(CheckStatus::kFound)},
+      {"host_checks_skipped", r.host.count(CheckStatus::kSkipped)},
+      {"heuristic_findings", r.heuristic.result.findings.size()},
       {"rules_loaded", r.rules_loaded},
       {"by_severity", by_sev},
       {"elapsed_ms", r.elapsed_ms},

@@ -86,9 +86,50 @@ std::string render_sarif(const ScanReport& r) {
           {{"package", f.package},
            {"version", f.version},
            {"type", finding_type_name(f.type)},
+           {"origin", finding_origin_name(f.origin)},
            {"dependency_path", f.dependency_path}}}});
   }
+  // Heuristic matches: one descriptor per YARA rule, located by byte offset.
+  std::map<std::string, size_t> yara_index;
+  for (const HeuristicFinding& h : r.heuristic.result.findings) {
+    const std::string id = "yara/" + h.rule;
+    auto [it, inserted] = yara_index.emplace(id, rules.size());
+    const Severity sev = h.severity == "critical" ? Severity::kCritical
+                         : h.severity == "high"   ? Severity::kHigh
+                         : h.severity == "low"    ? Severity::kLow
+                                                  : Severity::kMedium;
+    if (inserted)
+      rules.push_back({{"id", id},
+                       {"name", h.rule},
+                       {"shortDescription", {{"text", h.description.empty() ? h.rule : h.description}}},
+                       {"fullDescription", {{"text", "Heuristic (YARA) rule from " + h.rule_source}}},
+                       {"defaultConfiguration", {{"level", sarif_level(sev)}}},
+                       {"properties",
+                        {{"security-severity", security_severity(sev)},
+                         {"tags", {"security", "supply-chain", "npm", "heuristic"}}}}});
+    results.push_back(
+        {{"ruleId", id},
+         {"ruleIndex", it->second},
+         {"level", sarif_level(sev)},
+         {"message", {{"text", (h.description.empty() ? h.rule : h.description) +
+                                   (h.package.empty() ? "" : " in " + h.package)}}},
+         {"locations",
+          {{{"physicalLocation",
+             {{"artifactLocation", {{"uri", uri_from_path(h.file)}}},
+              {"region", {{"byteOffset", h.offset}, {"byteLength", 1}}}}}}}},
+         {"partialFingerprints", {{"gouvernante/v1", id + ":" + h.file + ":" + std::to_string(h.offset)}}},
+         {"properties", {{"package", h.package}, {"rule_source", h.rule_source}}}});
+  }
   json notifications = json::array();
+  // Host indicators are about the machine, not a file of the repository:
+  // they travel as notifications (found ones as errors, so they are seen).
+  for (const HostCheck& c : r.host.checks) {
+    if (c.status == CheckStatus::kClean) continue;
+    std::string text = std::string(c.status == CheckStatus::kFound ? "host indicator found: " : "host check skipped: ") +
+                       c.type + " " + c.target + (c.rule ? " (rule " + c.rule->id + ")" : "") +
+                       (c.detail.empty() ? "" : ": " + c.detail);
+    notifications.push_back({{"level", c.status == CheckStatus::kFound ? "error" : "note"}, {"message", {{"text", text}}}});
+  }
   for (const LockfileResult& l : r.lockfiles)
     if (l.status == LockfileStatus::kNotScanned || l.status == LockfileStatus::kError)
       notifications.push_back({{"level", "warning"}, {"message", {{"text", l.reason}}}});

@@ -62,6 +62,15 @@ void write_finding(std::string* out, const Finding& f, const Style& st) {
   else
     head += "  dropper package (any version)";
   *out += head + "\n";
+  if (f.origin == FindingOrigin::kInstalled) {
+    *out += fmt::format("           {}  {} ({}){}\n", st("1;31", "INSTALLED"), terminal_safe(f.lockfile),
+                        install_kind_name(f.install_kind),
+                        f.install_kind == InstallKind::kNodeModules || f.install_kind == InstallKind::kGlobal
+                            ? (f.install_scripts ? ": it has install scripts, assume they ran"
+                                                 : ": assume its code ran")
+                            : ": a cached tarball, reinstalled without a download");
+    return;
+  }
   std::string where = terminal_safe(f.lockfile);
   if (f.line) where += fmt::format(":{}", f.line);
   if (!f.location.empty()) where += "  " + terminal_safe(f.location);
@@ -71,6 +80,69 @@ void write_finding(std::string* out, const Finding& f, const Style& st) {
   if (via.empty()) via = "(dependency path not recorded)";
   const std::string tags = how_it_got_in(f);
   *out += fmt::format("           via  {}{}\n", via, tags.empty() ? "" : "  [" + tags + "]");
+}
+
+std::string_view status_word(CheckStatus s) {
+  switch (s) {
+    case CheckStatus::kFound: return "FOUND";
+    case CheckStatus::kClean: return "clean";
+    case CheckStatus::kSkipped: return "skipped";
+  }
+  return "?";
+}
+
+// Every host check, found first, one line each with its evidence below.
+void write_host(std::string* out, const HostResult& h, const Style& st) {
+  if (!h.ran) return;
+  *out += st("1", "Host checks") + fmt::format(" ({} found, {} clean, {} skipped):\n", h.count(CheckStatus::kFound),
+                                               h.count(CheckStatus::kClean), h.count(CheckStatus::kSkipped));
+  for (CheckStatus want : {CheckStatus::kFound, CheckStatus::kSkipped, CheckStatus::kClean}) {
+    for (const HostCheck& c : h.checks) {
+      if (c.status != want) continue;
+      const std::string word = fmt::format("{:<7}", status_word(c.status));
+      *out += fmt::format("  {}  {:<11} {}  {}{}\n",
+                          c.status == CheckStatus::kFound ? st("1;31", word) : word,
+                          c.type, terminal_safe(c.target), c.rule ? "rule " + terminal_safe(c.rule->id) : "",
+                          c.detail.empty() ? "" : ": " + terminal_safe(c.detail));
+      for (const std::string& e : c.evidence) *out += "           " + terminal_safe(e) + "\n";
+    }
+  }
+  *out += fmt::format("  Installed packages: {} read from {} location{}", h.installed_packages, h.roots_read.size(),
+                      h.roots_read.size() == 1 ? "" : "s");
+  if (!h.roots_absent.empty()) *out += fmt::format("; {} other locations absent", h.roots_absent.size());
+  *out += ".\n";
+  constexpr size_t kShown = 20;
+  if (!h.skipped.empty()) {
+    *out += fmt::format("  Not read ({}):\n", h.skipped.size());
+    for (size_t i = 0; i < h.skipped.size() && i < kShown; ++i)
+      *out += "    " + terminal_safe(h.skipped[i].first) + ": " + terminal_safe(h.skipped[i].second) + "\n";
+    if (h.skipped.size() > kShown) *out += fmt::format("    ... and {} more (all in -json)\n", h.skipped.size() - kShown);
+  }
+  *out += "\n";
+}
+
+void write_heuristic(std::string* out, const HeuristicReport& hr, const Style& st) {
+  if (!hr.ran) return;
+  const HeuristicResult& h = hr.result;
+  *out += st("1", "Heuristic scan") + fmt::format(" ({} files, {:.1f} MB, {} YARA rules): {} match{}\n",
+                                                  h.files_scanned, static_cast<double>(h.bytes_scanned) / 1e6,
+                                                  h.rules_loaded, h.findings.size(), h.findings.size() == 1 ? "" : "es");
+  for (const HeuristicFinding& f : h.findings) {
+    *out += fmt::format("  {}  {}  {}:{}{}\n", st("1;31", fmt::format("{:<8}", upper(f.severity))),
+                        st("1", terminal_safe(f.rule)), terminal_safe(f.file), f.offset,
+                        f.package.empty() ? "" : "  (" + terminal_safe(f.package) + ")");
+    if (!f.description.empty()) *out += "           " + terminal_safe(f.description) + "\n";
+    *out += "           > " + terminal_safe(f.excerpt) + "\n";
+  }
+  for (const Error& e : h.errors) *out += "  " + st("1;33", "error") + " " + terminal_safe(e.str()) + "\n";
+  constexpr size_t kShown = 20;
+  if (!h.skipped.empty()) {
+    *out += fmt::format("  Not scanned ({}):\n", h.skipped.size());
+    for (size_t i = 0; i < h.skipped.size() && i < kShown; ++i)
+      *out += "    " + terminal_safe(h.skipped[i].first) + ": " + terminal_safe(h.skipped[i].second) + "\n";
+    if (h.skipped.size() > kShown) *out += fmt::format("    ... and {} more (all in -json)\n", h.skipped.size() - kShown);
+  }
+  *out += "\n";
 }
 
 }  // namespace
@@ -129,6 +201,8 @@ std::string render_text(const ScanReport& r, const TextOptions& opts) {
     out += "  " + terminal_safe(e.str()) + "\n";
   }
   if (any_skip) out += "\n";
+  write_host(&out, r.host, st);
+  write_heuristic(&out, r.heuristic, st);
 
   // Summary line and verdict.
   std::map<Severity, size_t> by_sev;
@@ -144,10 +218,22 @@ std::string render_text(const ScanReport& r, const TextOptions& opts) {
   if (covered) out += fmt::format("; {} package.json covered by their lockfile", covered);
   out += ".\n";
   const int code = exit_code_for(r);
+  if (r.host.ran || r.heuristic.ran) {
+    out += fmt::format("Host: {} indicator checks ({} found, {} skipped), {} installed packages; heuristic: {}.\n",
+                       r.host.checks.size(), r.host.count(CheckStatus::kFound), r.host.count(CheckStatus::kSkipped),
+                       r.host.installed_packages,
+                       r.heuristic.ran ? fmt::format("{} files, {} matches", r.heuristic.result.files_scanned,
+                                                     r.heuristic.result.findings.size())
+                                       : std::string("not run"));
+  }
   if (code == 2) {
-    out += st("1;31", fmt::format("FINDINGS: {} ({})", r.findings.size(), sev_parts)) + "\n";
+    std::string what = fmt::format("FINDINGS: {}", r.findings.size());
+    if (!sev_parts.empty()) what += " (" + sev_parts + ")";
+    if (r.host.count(CheckStatus::kFound)) what += fmt::format("; host indicators found: {}", r.host.count(CheckStatus::kFound));
+    if (!r.heuristic.result.findings.empty()) what += fmt::format("; heuristic matches: {}", r.heuristic.result.findings.size());
+    out += st("1;31", what) + "\n";
   } else if (code == 1) {
-    if (r.lockfiles.empty() && r.errors.empty())
+    if (r.lockfiles.empty() && r.errors.empty() && !r.host.ran && !r.heuristic.ran)
       out += st("1;33", "INCOMPLETE: no lockfiles found; nothing was checked") + "\n";
     else
       out += st("1;33", "INCOMPLETE: no findings in what was scanned, but not everything could be "

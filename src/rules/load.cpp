@@ -34,7 +34,7 @@ constexpr std::string_view kTopFields[] = {"$schema", "schema_version", "rules"}
 constexpr std::string_view kRuleFields[] = {
     "id",         "title",         "kind",          "ecosystem",        "severity",
     "summary",    "aliases",       "references",    "package_rules",    "dropper_packages",
-    "host_indicators", "remediation", "metadata"};
+    "host_indicators", "remediation", "metadata", "yara_rules"};
 constexpr std::string_view kAliasFields[] = {"type", "value"};
 constexpr std::string_view kReferenceFields[] = {"type", "url"};
 constexpr std::string_view kPackageRuleFields[] = {"package_name", "affected_versions",
@@ -244,6 +244,7 @@ class Validator {
   void hash(NodeId node, const std::string& ptr, FileHash* h);
   void remediation(NodeId node, const std::string& ptr, Remediation* r);
   void metadata(NodeId node, const std::string& ptr, Rule* r);
+  void yara_rules(NodeId rule, const std::string& ptr, Rule* r);
 
   const std::string& file_;
   const JsonPositions& pos_;
@@ -452,11 +453,13 @@ void Validator::rule(NodeId node, const std::string& ptr, RuleSet* out) {
                      &r.host_indicators[i]);
     }
   }
+  yara_rules(node, ptr, &r);
   // The strict schema requires package_rules; a rule that only names a
-  // dropper or host artefacts is legitimate, a rule with none of the three
-  // would load and never fire.
+  // dropper, host artefacts or YARA rules is legitimate, a rule with none of
+  // them would load and never fire. (The message predates yara_rules and is
+  // pinned by tests/rules/load_test.cpp; docs/rule-format.md mentions it.)
   if (r.package_rules.empty() && r.dropper_packages.empty() && r.host_indicators.empty() &&
-      errors_->size() == errors_before) {
+      r.yara_rules.empty() && errors_->size() == errors_before) {
     error(node, ptr,
           "rule matches nothing: needs package_rules, dropper_packages or host_indicators");
   }
@@ -669,6 +672,54 @@ void Validator::remediation(NodeId node, const std::string& ptr, Remediation* r)
       }
       r->steps.push_back(pos_.string(e));
     }
+  }
+}
+
+// YARA files (or folders of them) that -heuristic runs with this rule,
+// written relative to the rule file's folder and stored relative to the
+// current directory, as the rule file's own path is. Checked here, at load
+// time: a rule whose YARA file is missing would otherwise fail only when
+// someone runs -heuristic, far from the author's edit.
+void Validator::yara_rules(NodeId rule, const std::string& ptr, Rule* r) {
+  NodeId a = read_array(rule, ptr, "yara_rules", false);
+  if (a == JsonPositions::kNone) return;
+  namespace fs = std::filesystem;
+  const fs::path base = fs::path(file_).parent_path();
+  for (size_t i = 0; i < pos_.size(a); ++i) {
+    NodeId e = pos_.element(a, i);
+    std::string eptr = child(ptr + "/yara_rules", i);
+    if (!pos_.is_string(e)) {
+      wrong_type(e, eptr, "a string");
+      continue;
+    }
+    std::string written = pos_.string(e);
+    if (written.empty()) {
+      error(e, eptr, "YARA rule path must not be empty");
+      continue;
+    }
+    if (std::any_of(written.begin(), written.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; })) {
+      error(e, eptr, "YARA rule path " + shown(written) + " contains a control character");
+      continue;
+    }
+    fs::path p(written);
+    std::string resolved = (p.is_absolute() ? p : base / p).lexically_normal().string();
+    std::error_code ec;
+    fs::file_status st = fs::status(resolved, ec);
+    if (!fs::exists(st)) {
+      std::string where = resolved == written ? "" : " (looked for " + shown(resolved) + ")";
+      error(e, eptr, "YARA rule file " + shown(written) + " not found" + where);
+      continue;
+    }
+    if (!fs::is_regular_file(st) && !fs::is_directory(st)) {
+      error(e, eptr, "YARA rule path " + shown(resolved) + " is neither a file nor a folder");
+      continue;
+    }
+    if (std::find(r->yara_rules.begin(), r->yara_rules.end(), resolved) != r->yara_rules.end()) {
+      error(e, eptr, "duplicate value " + shown(written));
+      continue;
+    }
+    r->yara_rules.push_back(std::move(resolved));
   }
 }
 

@@ -77,6 +77,10 @@ struct Rule {
   std::vector<DropperPackage> dropper_packages;
   std::vector<HostIndicator> host_indicators;
   Remediation remediation;
+  // YARA rule files or folders -heuristic runs along with the bundled rules
+  // ("yara_rules"), resolved against the rule file's folder: paths relative
+  // to the current directory as loaded, or absolute. Checked to exist at load.
+  std::vector<std::string> yara_rules;
   std::string published_at;
   std::string last_updated_at;
   std::string file;   // the rule file it came from

@@ -13,11 +13,20 @@
 #include "common/error.h"
 #include "lockfile/format.h"
 #include "rules/rule.h"
+#include "scan/heuristic.h"
+#include "scan/host_ioc.h"
+#include "scan/installed.h"
 
 namespace gv {
 
 enum class FindingType { kPackage, kDropper };
 std::string_view finding_type_name(FindingType t);  // "package" | "dropper"
+
+// Where the package was seen: a lockfile says what *should* be installed; an
+// installed copy (node_modules, a global install, a package-manager cache)
+// is what *did* land, and its install scripts may have run.
+enum class FindingOrigin { kLockfile, kInstalled };
+std::string_view finding_origin_name(FindingOrigin o);  // "lockfile" | "installed"
 
 struct Finding {
   const Rule* rule = nullptr;
@@ -36,6 +45,11 @@ struct Finding {
   std::vector<std::string> dependency_path;  // root's direct dependency first; empty = unknown
   uint8_t flags = 0;     // DepFlag bits
   SourceKind source = SourceKind::kRegistry;
+  FindingOrigin origin = FindingOrigin::kLockfile;
+  // kInstalled only: where (`lockfile` and `location` hold the package's
+  // folder or cache entry) and whether its package.json declares install scripts.
+  InstallKind install_kind = InstallKind::kNodeModules;
+  bool install_scripts = false;
 };
 
 // A lockfile the scan looked at, and how that went.
@@ -68,11 +82,36 @@ struct Unevaluated {
   size_t offset = 0;  // byte offset of the entry; `line` is derived from it
 };
 
+// -host: the rules' host indicators, and the installed packages matched
+// against the rules (those matches are Findings with origin kInstalled).
+struct HostResult {
+  bool ran = false;
+  std::vector<HostCheck> checks;
+  std::vector<std::string> roots_read;                            // node_modules, global folders, caches read
+  std::vector<std::pair<std::string, std::string>> roots_absent;  // looked for, not there (path, why)
+  std::vector<std::pair<std::string, std::string>> skipped;       // entries not read (path, why)
+  size_t installed_packages = 0;
+  uint64_t files_read = 0, dirs = 0;
+
+  size_t count(CheckStatus s) const;
+  // Checks that could apply to this host but could not be made (not the
+  // ones for another OS): they make a scan incomplete.
+  size_t incomplete() const;
+};
+
+// -heuristic: YARA over installed package code.
+struct HeuristicReport {
+  bool ran = false;
+  HeuristicResult result;
+};
+
 struct ScanReport {
   std::vector<Finding> findings;
   std::vector<LockfileResult> lockfiles;
   std::vector<Unevaluated> unevaluated;
   std::vector<Error> errors;     // problems outside any one lockfile (e.g. unreadable folder)
+  HostResult host;
+  HeuristicReport heuristic;
   std::vector<std::string> rule_files;
   size_t rules_loaded = 0;
   size_t packages_total = 0;
@@ -81,9 +120,11 @@ struct ScanReport {
   size_t count(LockfileStatus s) const;
 };
 
-// Exit code contract: 2 when anything was found; otherwise 1 when the scan
-// was incomplete or failed (an error, a lockfile not scanned, nothing to
-// scan) because "clean" would be a lie; 0 only for a complete, clean scan.
+// Exit code contract: 2 when anything was found (a lockfile or installed
+// finding, a host indicator, a heuristic match); otherwise 1 when the scan
+// was incomplete or failed (an error, a lockfile not scanned, a host check
+// that applied but could not be made, nothing to scan) because "clean" would
+// be a lie; 0 only for a complete, clean scan.
 int exit_code_for(const ScanReport& r);
 
 }  // namespace gv

