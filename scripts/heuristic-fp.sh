@@ -8,8 +8,10 @@
 # one day, news). The figures go to docs/heuristics.md.
 #
 # The scan runs through the HeuristicFalsePositives test of scan_test
-# (tests/scan/heuristic_test.cpp), which only does something when GV_FP_DIR
-# is set; `gouvernante -heuristic` gives the same result once wired.
+# (tests/scan/heuristic_test.cpp, active only when GV_FP_DIR is set), which
+# prints files scanned, files matched, the rate, every finding by rule and
+# the time against a read-only pass; then, when the build has it, through
+# `gouvernante -heuristic -dir` for the end-to-end summary.
 #
 # Usage: scripts/heuristic-fp.sh [BUILD_DIR]     (default /work/build-heur)
 #   GV_FP_DIR=/some/dir  reuse (or keep) the install there instead of a temp dir
@@ -61,3 +63,10 @@ if [ ! -x "$TEST_BIN" ]; then
 fi
 cd "$ROOT"
 GV_FP_DIR="$DIR" "$TEST_BIN" --gtest_filter='HeuristicFalsePositives.*' --gtest_color=no | grep -v '^\[' || true
+if [ -x "$BUILD/gouvernante" ]; then
+  echo "--- gouvernante -heuristic -dir $DIR"
+  rc=0
+  "$BUILD/gouvernante" -heuristic -dir "$DIR" > "$DIR/gouvernante-heuristic.txt" 2>&1 || rc=$?
+  grep -E '^Heuristic scan|heuristic:|^(CLEAN|FOUND|INCOMPLETE)' "$DIR/gouvernante-heuristic.txt" || true
+  echo "exit code $rc (0 = no match; 2 = matches, listed in $DIR/gouvernante-heuristic.txt)"
+fi

@@ -10,7 +10,9 @@
 namespace gv {
 
 std::optional<Error> read_file(const std::string& path, FileBuffer* out, size_t max_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: a path swapped for a FIFO after it was listed must not block
+  // the open; fstat below then refuses it. Regular files ignore the flag.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return Error{path, 0, 0, std::string("cannot open: ") + std::strerror(errno)};
   struct stat st {};
   if (::fstat(fd, &st) != 0) {

@@ -84,6 +84,7 @@ json heuristic_json(const HeuristicReport& hr) {
   for (const HeuristicFinding& f : h.findings)
     findings.push_back({{"file", f.file},
                         {"offset", f.offset},
+                        {"line", f.line},
                         {"rule", f.rule},
                         {"rule_source", f.rule_source},
                         {"description", f.description},

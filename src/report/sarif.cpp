@@ -116,7 +116,7 @@ std::string render_sarif(const ScanReport& r) {
          {"locations",
           {{{"physicalLocation",
              {{"artifactLocation", {{"uri", uri_from_path(h.file)}}},
-              {"region", {{"byteOffset", h.offset}, {"byteLength", 1}}}}}}}},
+              {"region", {{"startLine", h.line > 0 ? h.line : 1}, {"byteOffset", h.offset}}}}}}}},
          {"partialFingerprints", {{"gouvernante/v1", id + ":" + h.file + ":" + std::to_string(h.offset)}}},
          {"properties", {{"package", h.package}, {"rule_source", h.rule_source}}}});
   }

@@ -128,8 +128,8 @@ void write_heuristic(std::string* out, const HeuristicReport& hr, const Style& s
                                                   h.files_scanned, static_cast<double>(h.bytes_scanned) / 1e6,
                                                   h.rules_loaded, h.findings.size(), h.findings.size() == 1 ? "" : "es");
   for (const HeuristicFinding& f : h.findings) {
-    *out += fmt::format("  {}  {}  {}:{}{}\n", st("1;31", fmt::format("{:<8}", upper(f.severity))),
-                        st("1", terminal_safe(f.rule)), terminal_safe(f.file), f.offset,
+    *out += fmt::format("  {}  {}  {}:{} (byte {}){}\n", st("1;31", fmt::format("{:<8}", upper(f.severity))),
+                        st("1", terminal_safe(f.rule)), terminal_safe(f.file), f.line, f.offset,
                         f.package.empty() ? "" : "  (" + terminal_safe(f.package) + ")");
     if (!f.description.empty()) *out += "           " + terminal_safe(f.description) + "\n";
     *out += "           > " + terminal_safe(f.excerpt) + "\n";

@@ -75,7 +75,8 @@ std::vector<std::string> list_yara_files(const std::string& path, Errors* errors
   std::error_code ec;
   fs::file_status st = fs::status(path, ec);
   if (ec || !fs::exists(st)) {
-    errors->push_back(Error{path, 0, 0, "cannot open YARA rules: " + (ec ? ec.message() : "No such file or directory")});
+    errors->push_back(
+        Error{path, 0, 0, "cannot open YARA rules: " + (ec ? ec.message() : "No such file or directory")});
     return files;
   }
   if (!fs::is_directory(st)) return {path};
@@ -111,7 +112,8 @@ HeuristicResult scan_heuristics(const HeuristicOptions& opts) {
   for (const std::string& root : opts.roots) {
     std::error_code ec;
     if (!fs::is_directory(root, ec)) {
-      result.errors.push_back(Error{root, 0, 0, fs::exists(root, ec) ? "not a folder" : "cannot scan: No such file or directory"});
+      result.errors.push_back(
+          Error{root, 0, 0, fs::exists(root, ec) ? "not a folder" : "cannot scan: No such file or directory"});
       continue;
     }
     // A project: its node_modules. A node_modules folder, or any other
@@ -228,6 +230,8 @@ HeuristicResult scan_heuristics(const HeuristicOptions& opts) {
         HeuristicFinding f;
         f.file = c.path;
         f.offset = m.offset;
+        const std::string_view before = data.substr(0, std::min<uint64_t>(m.offset, data.size()));
+        f.line = 1 + static_cast<uint32_t>(std::count(before.begin(), before.end(), '\n'));
         f.rule = info.identifier;
         f.rule_source = info.source;
         f.description = info.description;
@@ -240,8 +244,9 @@ HeuristicResult scan_heuristics(const HeuristicOptions& opts) {
       if (opts.progress) {
         int64_t now = Clock::now().time_since_epoch().count();
         int64_t due = next_progress.load();
-        if (now >= due && next_progress.compare_exchange_strong(
-                              due, now + std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(100)).count())) {
+        if (now >= due &&
+            next_progress.compare_exchange_strong(
+                due, now + std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(100)).count())) {
           std::lock_guard<std::mutex> lock(mu);
           opts.progress(scanned.load(), bytes.load(), c.path.substr(0, c.path.rfind('/')));
         }
@@ -280,7 +285,8 @@ HeuristicResult scan_heuristics(const HeuristicOptions& opts) {
   for (size_t r = 0; r < walk_roots.size(); ++r) {
     result.files_other += other_per_root[r];
     if (other_per_root[r] != 0) {
-      result.skipped.emplace_back(walk_roots[r], std::to_string(other_per_root[r]) + " files of other types not scanned");
+      result.skipped.emplace_back(walk_roots[r],
+                                  std::to_string(other_per_root[r]) + " files of other types not scanned");
     }
   }
   trace("heuristic: " + std::to_string(result.files_scanned) + " files, " + std::to_string(result.bytes_scanned) +

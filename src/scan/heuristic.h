@@ -29,15 +29,16 @@
 namespace gv {
 
 struct HeuristicFinding {
-  std::string file;         // path of the scanned file
-  uint64_t offset = 0;      // byte offset of the first match of the rule
-  std::string rule;         // YARA rule identifier
-  std::string rule_source;  // "bundled:decoded-exec.yar", or the user's .yar path
-  std::string description;  // meta.description
-  std::string severity;     // meta.severity (low|medium|high|critical; "medium" if absent)
-  std::string excerpt;      // up to ~120 bytes around the match, raw (writers escape)
-  std::string package;      // "name@version" of the nearest enclosing package.json, "" if none
-  std::string reference;    // meta.reference, "" when absent
+  std::string file;             // path of the scanned file
+  uint64_t offset = 0;          // byte offset of the first match of the rule
+  uint32_t line = 0;            // 1-based line of that offset (SARIF locates results by line)
+  std::string rule;             // YARA rule identifier
+  std::string rule_source;      // "bundled:decoded-exec.yar", or the user's .yar path
+  std::string description;      // meta.description
+  std::string severity;         // meta.severity (low|medium|high|critical; "medium" if absent)
+  std::string excerpt;          // up to ~120 bytes around the match, raw (writers escape)
+  std::string package;          // "name@version" of the nearest enclosing package.json, "" if none
+  std::string reference;        // meta.reference, "" when absent
   bool install_script = false;  // the file is run by its package's pre/post/install script
 };
 
@@ -49,17 +50,20 @@ struct HeuristicOptions {
   unsigned threads = 0;                 // 0 = all cores (at most 32: libyara's limit per rule set)
   int timeout_seconds = 5;              // per file; a scan that takes longer is skipped "YARA timeout (5 s)"
   std::function<void(const std::string&)> trace;
-  std::function<void(uint64_t files, uint64_t bytes, const std::string& current_dir)> progress;  // called at most ~10×/s
+  // Called at most ~10×/s from the workers (one at a time), and once at the end with the totals.
+  std::function<void(uint64_t files, uint64_t bytes, const std::string& current_dir)> progress;
 };
 
 struct HeuristicResult {
-  std::vector<HeuristicFinding> findings;                    // sorted by file, offset
-  std::vector<std::pair<std::string, std::string>> skipped;  // (path, reason) — large files, unreadable, walker skips;
-                                                             // last, one line per root: "N files of other types not scanned"
-  std::vector<Error> errors;  // YARA compile errors: file:line: message; missing -yara paths or roots
-                              // (then nothing is scanned and the caller exits 1)
+  std::vector<HeuristicFinding> findings;  // sorted by file, offset
+  // (path, reason) — large files, unreadable, timeouts, walker skips, sorted by path; last,
+  // one line per root: (root, "N files of other types not scanned").
+  std::vector<std::pair<std::string, std::string>> skipped;
+  // YARA compile errors (file:line: message), missing -yara paths or roots: then nothing is
+  // scanned and the caller exits 1.
+  std::vector<Error> errors;
   uint64_t files_scanned = 0, bytes_scanned = 0, rules_loaded = 0;
-  uint64_t files_other = 0;  // files not scanned because of their type (images, .d.ts, .map, ...)
+  uint64_t files_other = 0;                // files not scanned because of their type (images, .d.ts, .map, ...)
   std::vector<std::string> scanned_roots;  // the folders actually walked (a project's node_modules)
 };
 

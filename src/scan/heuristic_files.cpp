@@ -55,9 +55,9 @@ HeuristicFileKind heuristic_file_kind(std::string_view name) {
     }
     return HeuristicFileKind::kMaybeScript;
   }
-  static const std::set<std::string, std::less<>> kScanned = {
-      ".js", ".cjs", ".mjs", ".jsx", ".ts", ".tsx", ".cts", ".mts", ".sh", ".bash", ".zsh",
-      ".py", ".ps1", ".psm1", ".bat", ".cmd", ".vbs", ".yml", ".yaml"};
+  static const std::set<std::string, std::less<>> kScanned = {".js",  ".cjs", ".mjs",  ".jsx", ".ts",  ".tsx", ".cts",
+                                                              ".mts", ".sh",  ".bash", ".zsh", ".py",  ".ps1", ".psm1",
+                                                              ".bat", ".cmd", ".vbs",  ".yml", ".yaml"};
   return kScanned.count(ext) != 0 ? HeuristicFileKind::kScan : HeuristicFileKind::kOther;
 }
 

@@ -59,7 +59,8 @@ std::vector<std::string_view> commands(std::string_view script) {
 }
 
 bool is_interpreter(std::string_view w) {
-  for (std::string_view i : {"node", "nodejs", "sh", "bash", "zsh", "bun", "deno", "python", "python3", "tsx", "ts-node"}) {
+  for (std::string_view i :
+       {"node", "nodejs", "sh", "bash", "zsh", "bun", "deno", "python", "python3", "tsx", "ts-node"}) {
     if (w == i) return true;
   }
   return false;

@@ -149,12 +149,11 @@ std::unique_ptr<YaraRules> YaraRules::compile(const std::vector<YaraSource>& sou
     info.severity = "medium";
     const YR_META* meta = nullptr;
     yr_rule_metas_foreach(rule, meta) {
+      if (meta->type != META_TYPE_STRING) continue;  // `severity = 80` style metas: not ours
       std::string_view id = meta->identifier;
-      if (meta->type == META_TYPE_STRING) {
-        if (id == "description") info.description = meta->string;
-        else if (id == "severity") info.severity = normal_severity(meta->string);
-        else if (id == "reference") info.reference = meta->string;
-      }
+      if (id == "description") info.description = meta->string;
+      if (id == "severity") info.severity = normal_severity(meta->string);
+      if (id == "reference") info.reference = meta->string;
     }
     out->info_.push_back(std::move(info));
   }
@@ -170,12 +169,12 @@ size_t YaraRules::public_count() const {
       std::count_if(info_.begin(), info_.end(), [](const YaraRuleInfo& r) { return !r.is_private; }));
 }
 
-YaraScanner::YaraScanner(const YaraRules& rules, int timeout_seconds) : rules_(rules) {
+YaraScanner::YaraScanner(const YaraRules& rules, int timeout_seconds) {
   int rc = yr_scanner_create(rules.handle(), &scanner_);
   if (rc != ERROR_SUCCESS) {
     scanner_ = nullptr;
     init_error_ = rc == ERROR_TOO_MANY_SCAN_THREADS ? "too many YARA scanner threads"
-                                                     : "cannot create a YARA scanner (error " + std::to_string(rc) + ")";
+                                                    : "cannot create a YARA scanner (error " + std::to_string(rc) + ")";
     return;
   }
   yr_scanner_set_callback(scanner_, callback, this);
@@ -252,7 +251,8 @@ YaraScanStatus YaraScanner::scan(std::string_view data, const YaraFileVars& vars
   if (rc == ERROR_SUCCESS) return YaraScanStatus::kOk;
   matches->clear();
   if (rc == ERROR_SCAN_TIMEOUT) return YaraScanStatus::kTimeout;
-  *note = rc == ERROR_INSUFFICIENT_MEMORY ? "YARA ran out of memory" : "YARA scan failed (error " + std::to_string(rc) + ")";
+  *note = rc == ERROR_INSUFFICIENT_MEMORY ? "YARA ran out of memory"
+                                          : "YARA scan failed (error " + std::to_string(rc) + ")";
   return YaraScanStatus::kError;
 }
 

@@ -7,6 +7,8 @@
 // caller caps its workers there. yr_initialize/yr_finalize keep a global
 // count inside libyara that is not itself locked; YaraRules takes and drops
 // a reference under our own mutex, so any number of YaraRules can coexist.
+// Other code wanting YARA (host content indicators, say) should go through
+// this class rather than call yr_initialize itself, for the same reason.
 //
 // Each source is compiled into its own namespace named after its label
 // ("bundled:decoded-exec.yar", or the user's path), so two files may both
@@ -92,7 +94,7 @@ enum class YaraScanStatus { kOk, kTimeout, kError };
 // Not thread-safe: one per worker thread.
 class YaraScanner {
  public:
-  // `timeout_seconds` 0 = no limit.
+  // `timeout_seconds` 0 = no limit. `rules` must outlive the scanner.
   YaraScanner(const YaraRules& rules, int timeout_seconds);
   ~YaraScanner();
   YaraScanner(const YaraScanner&) = delete;
@@ -111,7 +113,6 @@ class YaraScanner {
  private:
   static int callback(YR_SCAN_CONTEXT* context, int message, void* message_data, void* user_data);
 
-  const YaraRules& rules_;
   YR_SCAN_CONTEXT* scanner_ = nullptr;
   std::string init_error_;
   std::vector<YaraMatch>* out_ = nullptr;

@@ -43,8 +43,7 @@ TEST(YaraRulesField, PathsResolveAgainstTheRuleFilesFolder) {
   t.write("shared.yar", "rule s { condition: true }\n");
   t.write("feed/folder/x.yara", "rule x { condition: true }\n");
   std::string abs = t.write("abs/z.yar", "rule z { condition: true }\n");
-  std::string file =
-      t.write("feed/incident.json", doc(R"("yara/a.yar", "../shared.yar", "./folder", ")" + abs + "\""));
+  std::string file = t.write("feed/incident.json", doc(R"("yara/a.yar", "../shared.yar", "./folder", ")" + abs + "\""));
   RuleSet set;
   Errors errors;
   ASSERT_TRUE(load_rules({file}, &set, &errors)) << errors[0].str();
@@ -77,9 +76,10 @@ TEST(YaraRulesField, ARuleWithOnlyYaraRulesMatchesSomething) {
 TEST(YaraRulesField, MissingFileIsAnErrorAtTheValue) {
   TempDir t;
   std::string file = t.write("r.json", doc(R"("yara/gone.yar")"));
-  EXPECT_THAT(load_problems(file),
-              ElementsAre(file + ":3:17: /rules/0/yara_rules/0: YARA rule file 'yara/gone.yar' not found (looked for '" +
-                          t.str() + "/yara/gone.yar')"));
+  EXPECT_THAT(
+      load_problems(file),
+      ElementsAre(file + ":3:17: /rules/0/yara_rules/0: YARA rule file 'yara/gone.yar' not found (looked for '" +
+                  t.str() + "/yara/gone.yar')"));
 }
 
 TEST(YaraRulesField, EachBadValueIsReported) {
@@ -87,19 +87,21 @@ TEST(YaraRulesField, EachBadValueIsReported) {
   t.write("a.yar", "rule a { condition: true }\n");
   fs::create_directories(t.path() / "d");
   std::string file = t.write("r.json", doc(R"("a.yar", 7, "", "./a.yar", "bad\u0001")"));
-  EXPECT_THAT(load_problems(file),
-              ElementsAre(file + ":3:26: /rules/0/yara_rules/1: expected a string, got number",
-                          file + ":3:29: /rules/0/yara_rules/2: YARA rule path must not be empty",
-                          file + ":3:33: /rules/0/yara_rules/3: duplicate value './a.yar'",
-                          file + ":3:44: /rules/0/yara_rules/4: YARA rule path 'bad\\x01' contains a control character"));
+  EXPECT_THAT(
+      load_problems(file),
+      ElementsAre(file + ":3:26: /rules/0/yara_rules/1: expected a string, got number",
+                  file + ":3:29: /rules/0/yara_rules/2: YARA rule path must not be empty",
+                  file + ":3:33: /rules/0/yara_rules/3: duplicate value './a.yar'",
+                  file + ":3:44: /rules/0/yara_rules/4: YARA rule path 'bad\\x01' contains a control character"));
 }
 
 TEST(YaraRulesField, MustBeAnArray) {
   TempDir t;
-  std::string file = t.write("r.json", "{\"schema_version\": \"1.0.0\", \"rules\": [\n"
-                                       "{\"id\": \"T-1\", \"title\": \"t\", \"kind\": \"dropper\", \"ecosystem\": \"npm\", "
-                                       "\"severity\": \"low\", \"yara_rules\": \"a.yar\",\n"
-                                       " \"dropper_packages\": [{\"package_name\": \"x\"}]}\n]}\n");
+  std::string file = t.write("r.json",
+                             "{\"schema_version\": \"1.0.0\", \"rules\": [\n"
+                             "{\"id\": \"T-1\", \"title\": \"t\", \"kind\": \"dropper\", \"ecosystem\": \"npm\", "
+                             "\"severity\": \"low\", \"yara_rules\": \"a.yar\",\n"
+                             " \"dropper_packages\": [{\"package_name\": \"x\"}]}\n]}\n");
   EXPECT_THAT(load_problems(file), ElementsAre(file + ":2:101: /rules/0/yara_rules: expected an array, got string"));
 }
 
@@ -109,8 +111,7 @@ TEST(YaraRulesField, MisspeltFieldNameIsCaught) {
   std::string text = doc("", ", \"yara_rule\": []");
   EXPECT_FALSE(parse_rule_document(text, "r.json", &set, &errors));
   ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].str(),
-            "r.json:3:33: /rules/0/yara_rule: unknown field 'yara_rule' (did you mean 'yara_rules'?)");
+  EXPECT_EQ(errors[0].str(), "r.json:3:33: /rules/0/yara_rule: unknown field 'yara_rule' (did you mean 'yara_rules'?)");
 }
 
 }  // namespace

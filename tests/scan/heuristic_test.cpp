@@ -6,6 +6,7 @@
 // install when GV_FP_DIR is set (scripts/heuristic-fp.sh).
 #include "scan/heuristic.h"
 
+#include <algorithm>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -22,6 +23,7 @@
 #include "common/temp_dir.h"
 #include "rules/load.h"
 #include "scan/bundled_yara.h"
+#include "scan/heuristic_files.h"
 #include "scan/heuristic_install.h"
 #include "scan/yara_engine.h"
 
@@ -141,6 +143,9 @@ TEST(Heuristic, FindingNamesFileOffsetRuleExcerptAndPackage) {
   std::string text = testing::read_text(kData + "/malicious/evil-atob/index.js");
   EXPECT_EQ(f.file, kData + "/malicious/evil-atob/index.js");
   EXPECT_EQ(f.offset, text.find("eval(atob("));
+  const std::string before = text.substr(0, f.offset);
+  EXPECT_EQ(f.line, 1 + std::count(before.begin(), before.end(), '\n'));
+  EXPECT_GT(f.line, 1u);
   EXPECT_EQ(f.rule, "gv_eval_decoded_payload");
   EXPECT_EQ(f.rule_source, "bundled:decoded-exec.yar");
   EXPECT_EQ(f.severity, "high");
@@ -162,6 +167,7 @@ TEST(Heuristic, ExcerptInAMinifiedLineIsCutToItsNeighbourhood) {
   EXPECT_LE(r.findings[0].excerpt.size(), 120u);
   EXPECT_THAT(r.findings[0].excerpt, HasSubstr("eval(atob(\"QQ==\"))"));
   EXPECT_EQ(r.findings[0].offset, 5009u);
+  EXPECT_EQ(r.findings[0].line, 1u);
   EXPECT_EQ(r.findings[0].package, "");
 }
 
@@ -211,7 +217,10 @@ TEST(Heuristic, LimitsAreReportedNotSilent) {
   t.write("nm/big/index.js.map", "{}");
   t.write("nm/big/LICENSE", "MIT\n");
   t.write("nm/big/bin/tool", "#!/usr/bin/env node\neval(atob('QQ=='));\n");
-  t.write("nm/big/bin/native", std::string("\x7f" "ELF", 4) + std::string(100, '\0'));
+  t.write("nm/big/bin/native", std::string("\x7f"
+                                           "ELF",
+                                           4) +
+                                   std::string(100, '\0'));
   fs::create_symlink("/etc", t.path() / "nm/big/escape");
   HeuristicOptions o;
   o.roots = {t.str() + "/nm"};
@@ -225,7 +234,8 @@ TEST(Heuristic, LimitsAreReportedNotSilent) {
   std::map<std::string, std::string> skipped(r.skipped.begin(), r.skipped.end());
   EXPECT_EQ(skipped[t.str() + "/nm/big/huge.js"], "larger than 1024 bytes (4096 bytes), not scanned");
   EXPECT_THAT(skipped[t.str() + "/nm/big/escape"], HasSubstr("outside the scanned tree, not followed"));
-  EXPECT_EQ(r.skipped.back(), (std::pair<std::string, std::string>{t.str() + "/nm", "5 files of other types not scanned"}));
+  EXPECT_EQ(r.skipped.back(),
+            (std::pair<std::string, std::string>{t.str() + "/nm", "5 files of other types not scanned"}));
 }
 
 TEST(Heuristic, DefaultSizeLimitReadsEightMiB) {
@@ -239,7 +249,9 @@ TEST(Heuristic, DefaultSizeLimitReadsEightMiB) {
 TEST(Heuristic, SlowRuleHitsTheTimeoutAndTheFileIsReported) {
   TempDir t;
   // A deliberately quadratic user rule: ~10^9 steps on 200 KB.
-  t.write("rules/slow.yar", R"(rule slow_rule { condition: for all i in (0..filesize - 1) : ( for all j in (0..5000) : ( uint8(i) != 0xFF ) ) })");
+  t.write(
+      "rules/slow.yar",
+      R"(rule slow_rule { condition: for all i in (0..filesize - 1) : ( for all j in (0..5000) : ( uint8(i) != 0xFF ) ) })");
   t.write("nm/a.js", std::string(200000, 'a'));
   HeuristicOptions o;
   o.roots = {t.str() + "/nm"};
@@ -250,7 +262,8 @@ TEST(Heuristic, SlowRuleHitsTheTimeoutAndTheFileIsReported) {
   ASSERT_THAT(r.errors, IsEmpty()) << errors_of(r);
   EXPECT_EQ(r.files_scanned, 0u);
   ASSERT_EQ(r.skipped.size(), 1u);
-  EXPECT_EQ(r.skipped[0], (std::pair<std::string, std::string>{t.str() + "/nm/a.js", "YARA timeout (1 s), not scanned"}));
+  EXPECT_EQ(r.skipped[0],
+            (std::pair<std::string, std::string>{t.str() + "/nm/a.js", "YARA timeout (1 s), not scanned"}));
 }
 
 TEST(Heuristic, UserRulesRunBesideBundledOnesInTheirOwnNamespace) {
@@ -291,8 +304,7 @@ TEST(Heuristic, CompileErrorsNameFileAndLineAndNothingIsScanned) {
   HeuristicResult r = scan_heuristics(o);
   std::vector<std::string> msgs;
   for (const Error& e : r.errors) msgs.push_back(e.str());
-  EXPECT_THAT(msgs, ElementsAre(t.str() + "/y/b.yar:3: undefined string \"$b\"",
-                                t.str() + "/y/c.yar:1: syntax error"));
+  EXPECT_THAT(msgs, ElementsAre(t.str() + "/y/b.yar:3: undefined string \"$b\"", t.str() + "/y/c.yar:1: syntax error"));
   EXPECT_EQ(r.files_scanned, 0u);
 }
 
@@ -317,6 +329,23 @@ TEST(Heuristic, InstallScriptTargetsAreFlagged) {
   EXPECT_EQ(r.findings[0].rule, "gv_install_script_obfuscated");
 }
 
+TEST(Heuristic, FileKindsByName) {
+  using K = HeuristicFileKind;
+  for (const char* n : {"index.js", "a.CJS", "b.mjs", "c.jsx", "d.ts", "e.tsx", "package.json", "setup.sh", "x.py",
+                        "run.ps1", "go.bat", "shai-hulud-workflow.yml", "discussion.yaml"}) {
+    EXPECT_EQ(heuristic_file_kind(n), K::kScan) << n;
+  }
+  for (const char* n : {"index.d.ts", "x.D.MTS", "a.js.map", "logo.png", "data.json", "README.md", "LICENSE",
+                        "license-MIT", "Makefile", ".npmrc", "CHANGELOG"}) {
+    EXPECT_EQ(heuristic_file_kind(n), K::kOther) << n;
+  }
+  EXPECT_EQ(heuristic_file_kind("esbuild"), K::kMaybeScript);
+  EXPECT_EQ(lower_extension("A.JS"), ".js");
+  EXPECT_EQ(lower_extension(".npmrc"), "");
+  EXPECT_EQ(size_text(8u << 20), "8 MiB");
+  EXPECT_EQ(size_text(1000), "1000 bytes");
+}
+
 TEST(Heuristic, InstallScriptTargetsOfCommonScripts) {
   auto targets = [](const std::string& script) {
     return install_script_targets(R"({"scripts":{"postinstall":)" + script + "}}", "nm/p");
@@ -331,8 +360,9 @@ TEST(Heuristic, InstallScriptTargetsOfCommonScripts) {
   EXPECT_THAT(targets(R"("node ../../elsewhere.js")"), IsEmpty());
   EXPECT_THAT(targets(R"("node /usr/lib/x.js")"), IsEmpty());
   EXPECT_THAT(install_script_targets("not json", "nm/p"), IsEmpty());
-  EXPECT_THAT(install_script_targets(R"({"scripts":{"preinstall":"node a.js","install":"node b.js","test":"node c.js"}})", "p"),
-              ElementsAre("p/a.js", "p/b.js"));
+  EXPECT_THAT(
+      install_script_targets(R"({"scripts":{"preinstall":"node a.js","install":"node b.js","test":"node c.js"}})", "p"),
+      ElementsAre("p/a.js", "p/b.js"));
 }
 
 TEST(Heuristic, ARuleFilesYaraRulesFeedTheScan) {
@@ -347,7 +377,8 @@ TEST(Heuristic, ARuleFilesYaraRulesFeedTheScan) {
   ASSERT_TRUE(load_rules({t.str() + "/rules"}, &rs, &errs)) << errs[0].str();
   HeuristicOptions o;
   o.roots = {t.str() + "/nm"};
-  for (const Rule& rule : rs.rules) o.yara_paths.insert(o.yara_paths.end(), rule.yara_rules.begin(), rule.yara_rules.end());
+  for (const Rule& rule : rs.rules)
+    o.yara_paths.insert(o.yara_paths.end(), rule.yara_rules.begin(), rule.yara_rules.end());
   HeuristicResult r = scan_heuristics(o);
   ASSERT_EQ(r.findings.size(), 1u) << errors_of(r);
   EXPECT_EQ(r.findings[0].rule, "team_marker");
@@ -403,7 +434,9 @@ TEST(HeuristicFalsePositives, PopularPackages) {
               r.findings.size(), r.files_scanned ? 100.0 * files.size() / r.files_scanned : 0.0);
   for (const auto& [rule, fs_] : by_rule) {
     std::printf("  %s: %zu\n", rule.c_str(), fs_.size());
-    for (const HeuristicFinding* f : fs_) std::printf("    %s @%llu (%s)\n", f->file.c_str(), static_cast<unsigned long long>(f->offset), f->package.c_str());
+    for (const HeuristicFinding* f : fs_)
+      std::printf("    %s @%llu (%s)\n", f->file.c_str(), static_cast<unsigned long long>(f->offset),
+                  f->package.c_str());
   }
   std::printf("time: %.2f s with the rules, %.2f s walking and reading alone (ratio %.2f)\n", scan_s, read_s,
               read_s > 0 ? scan_s / read_s : 0.0);

@@ -6,6 +6,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -241,6 +243,15 @@ TEST(Scan, HugeFileIsRefusedWithAClearErrorNotRead) {
   ASSERT_EQ(r.lockfiles.size(), 1u);
   EXPECT_EQ(r.lockfiles[0].status, LockfileStatus::kError);
   EXPECT_THAT(r.lockfiles[0].reason, HasSubstr("1073741824 bytes, over the limit"));
+  EXPECT_EQ(exit_code_for(r), 1);
+}
+
+TEST(Scan, FifoGivenAsLockfileIsRefusedNotOpened) {
+  TempDir t;
+  const std::string fifo = t.str() + "/package-lock.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  ScanReport r = scan_files(rules_from(one_rule(R"({"package_name":"a","affected_versions":["*"]})")), {fifo});
+  ASSERT_EQ(r.lockfiles.size() + r.errors.size(), 1u);  // and no hang: a blocking open would wait forever
   EXPECT_EQ(exit_code_for(r), 1);
 }
 

@@ -12,8 +12,15 @@ set +e
 "$GV_BIN" -rules examples/runbook/rules -lockfile examples/runbook/test/clean-lockfile.json -json > "$tmp/clean.json"; c2=$?
 "$GV_BIN" -rules ./rules -lockfile /nonexistent/package-lock.json -json > "$tmp/error.json"; c3=$?
 "$GV_BIN" -rules ./rules -dir examples/demo-app -sarif > "$tmp/findings.sarif"; c4=$?
+# -host and -heuristic sections: an installed affected package, a found file
+# indicator, and the malicious samples laid out as a node_modules.
+mkdir -p "$tmp/home" "$tmp/proj/node_modules/example-utils"
+echo '{"name":"example-utils","version":"2.3.1"}' > "$tmp/proj/node_modules/example-utils/package.json"
+cp -r tests/scan/testdata/heuristic/malicious/. "$tmp/proj/node_modules/"
+HOME="$tmp/home" "$GV_BIN" -rules examples/runbook/rules -dir "$tmp/proj" -host -heuristic -json > "$tmp/host.json"; c5=$?
+HOME="$tmp/home" "$GV_BIN" -heuristic -dir "$tmp/proj" -sarif > "$tmp/heuristic.sarif"; c6=$?
 set -e
-[ "$c1" = 2 ] && [ "$c2" = 0 ] && [ "$c3" = 1 ] && [ "$c4" = 2 ] || { echo "unexpected exit codes $c1 $c2 $c3 $c4"; exit 1; }
+[ "$c1" = 2 ] && [ "$c2" = 0 ] && [ "$c3" = 1 ] && [ "$c4" = 2 ] && [ "$c5" = 2 ] && [ "$c6" = 2 ] || { echo "unexpected exit codes $c1 $c2 $c3 $c4 $c5 $c6"; exit 1; }
 "$PY" - "$tmp" <<'PYEOF'
 import json, sys, copy
 from jsonschema import Draft202012Validator
@@ -21,7 +28,7 @@ schema = json.load(open("docs/schema/report.schema.json"))
 Draft202012Validator.check_schema(schema)
 v = Draft202012Validator(schema)
 d = sys.argv[1]
-for name in ("findings.json", "clean.json", "error.json"):
+for name in ("findings.json", "clean.json", "error.json", "host.json"):
     doc = json.load(open(f"{d}/{name}"))
     errs = sorted(v.iter_errors(doc), key=lambda e: e.path)
     for e in errs:
@@ -29,6 +36,10 @@ for name in ("findings.json", "clean.json", "error.json"):
     if errs:
         sys.exit(1)
     print(f"{name}: valid ({len(doc['findings'])} findings)")
+host = json.load(open(f"{d}/host.json"))
+assert host["findings"] and host["findings"][0]["origin"] == "installed", "expected an installed finding"
+assert host["host"]["checks"], "expected the rule's host check"
+assert host["heuristic"]["findings"], "expected heuristic matches on the malicious samples"
 doc = json.load(open(f"{d}/findings.json"))
 assert doc["findings"], "expected findings in the demo report"
 bad = copy.deepcopy(doc); del bad["findings"][0]["rule_id"]
@@ -40,6 +51,14 @@ print("schema rejects broken reports: ok")
 sarif_schema = json.load(open("docs/schema/sarif-github-subset.schema.json"))
 Draft202012Validator.check_schema(sarif_schema)
 sv = Draft202012Validator(sarif_schema)
+hs = json.load(open(f"{d}/heuristic.sarif"))
+errs = list(sv.iter_errors(hs))
+for e in errs:
+    print(f"heuristic.sarif: {'/'.join(map(str, e.absolute_path))}: {e.message}")
+if errs:
+    sys.exit(1)
+assert hs["runs"][0]["results"], "expected heuristic SARIF results"
+print(f"heuristic.sarif: valid ({len(hs['runs'][0]['results'])} results)")
 sarif = json.load(open(f"{d}/findings.sarif"))
 errs = list(sv.iter_errors(sarif))
 for e in errs:
