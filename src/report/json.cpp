@@ -74,6 +74,7 @@ json host_json(const HostResult& h) {
             {"roots_read", h.roots_read},
             {"roots_absent", pairs_json(h.roots_absent)},
             {"skipped", pairs_json(h.skipped)},
+            {"unreadable_packages", h.unreadable_packages},
             {"files_read", h.files_read}}}};
 }
 

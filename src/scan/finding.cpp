@@ -18,9 +18,9 @@ size_t HostResult::count(CheckStatus s) const {
 }
 
 size_t HostResult::incomplete() const {
-  return static_cast<size_t>(std::count_if(checks.begin(), checks.end(), [](const HostCheck& c) {
-    return c.status == CheckStatus::kSkipped && c.applicable;
-  }));
+  return unreadable_packages + static_cast<size_t>(std::count_if(checks.begin(), checks.end(), [](const HostCheck& c) {
+                                 return c.status == CheckStatus::kSkipped && c.applicable;
+                               }));
 }
 
 std::string_view lockfile_status_name(LockfileStatus s) {

@@ -91,11 +91,13 @@ struct HostResult {
   std::vector<std::pair<std::string, std::string>> roots_absent;  // looked for, not there (path, why)
   std::vector<std::pair<std::string, std::string>> skipped;       // entries not read (path, why)
   size_t installed_packages = 0;
+  size_t unreadable_packages = 0;  // package.json files in `skipped`: packages not checked
   uint64_t files_read = 0, dirs = 0;
 
   size_t count(CheckStatus s) const;
   // Checks that could apply to this host but could not be made (not the
-  // ones for another OS): they make a scan incomplete.
+  // ones for another OS), plus installed packages whose package.json could
+  // not be read: they make a scan incomplete.
   size_t incomplete() const;
 };
 

@@ -1,7 +1,5 @@
 #include "scan/host_scan.h"
 
-#include <fmt/format.h>
-
 #include "scan/scan.h"
 
 namespace gv {
@@ -27,13 +25,15 @@ void scan_host(const std::vector<Rule>& rules, const RuleIndex& index, const Hos
   const std::vector<InstallRoot> roots = default_install_roots(opts.project_dirs, getenv_of(opts.ctx));
   std::function<void(const std::string&)> trace = opts.ctx.trace;
   InstalledScan inst = list_installed(roots, trace ? trace : [](const std::string&) {});
-  if (trace)
-    trace(fmt::format("installed: {} packages from {} roots ({} absent), {} entries not read",
-                      inst.packages.size(), inst.roots_read.size(), inst.roots_absent.size(), inst.skipped.size()));
   match_installed(index, inst.packages, &r->findings, &r->unevaluated);
   h.installed_packages = inst.packages.size();
   h.roots_read = std::move(inst.roots_read);
   h.roots_absent = std::move(inst.roots_absent);
+  // A package whose package.json could not be read is a package not checked:
+  // the scan is incomplete. Links leaving the tree and the like are listed
+  // but do not hide a package of their own.
+  for (const auto& [path, reason] : inst.skipped)
+    h.unreadable_packages += path.ends_with("/package.json") ? 1 : 0;
   h.skipped = std::move(inst.skipped);
   h.files_read = inst.files_read;
   h.dirs = inst.dirs;

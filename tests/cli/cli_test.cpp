@@ -133,6 +133,18 @@ TEST(Host, InstalledAffectedVersionIsReportedAsInstalled) {
   EXPECT_GE(doc["host"]["installed"]["packages"].get<int>(), 2);
 }
 
+TEST(Host, UnreadableInstalledPackageMakesTheScanIncomplete) {
+  TempDir t;
+  lay_out_runbook(t);
+  std::filesystem::create_directories(t.path() / "app");
+  std::filesystem::copy(t.path() / "test" / "clean-lockfile.json", t.path() / "app" / "package-lock.json");
+  t.write("app/node_modules/hidden/package.json", R"({"name":"hidden","version":)");  // truncated
+  CmdResult r = shell(t.str(), isolated(t) + " -rules ./rules -dir ./app -host");
+  EXPECT_EQ(r.code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("hidden/package.json"));
+  EXPECT_THAT(r.out, HasSubstr("INCOMPLETE"));
+}
+
 TEST(Host, DroppedFileWithMatchingHashIsFound) {
   TempDir t;
   t.write("drop/payload.bin", "abc");
