@@ -166,7 +166,8 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
            "without rules\n";
     return 1;
   }
-  auto trace = [&](const std::string& line) { err << "[trace] " << line << "\n"; };
+  // Trace lines carry paths and names from untrusted trees: escaped like all output.
+  auto trace = [&](const std::string& line) { err << "[trace] " << terminal_safe(line) << "\n"; };
 
   RuleSet rs;
   Errors rule_errors;
@@ -212,6 +213,8 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
     ho.project_dirs = projects;
     ho.ctx = ctx;
     scan_host(rs.rules, index, ho, &report);
+    if (fl.trace)
+      for (const auto& [path, why] : report.host.skipped) trace("host: not read: " + path + ": " + why);
   }
   if (fl.heuristic) {
     HeuristicOptions hopt;
@@ -229,6 +232,8 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
       report.errors.push_back({where, 0, 0, "no node_modules folder found: nothing for -heuristic to scan"});
     } else {
       report.heuristic.result = scan_heuristics(hopt);
+      if (fl.trace)
+        for (const auto& [path, why] : report.heuristic.result.skipped) trace("heuristic: not scanned: " + path + ": " + why);
     }
     if (env.stderr_is_tty) err << "\r\x1b[K";
   }
