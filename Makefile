@@ -9,7 +9,7 @@ FUZZ      ?= build-fuzz
 FUZZ_SECS ?= 15
 CMAKE_FLAGS ?=
 
-.PHONY: all deps build test test-release test-asan fuzz bench demo fixtures clean help
+.PHONY: all deps build test test-release test-asan fuzz fp bench demo fixtures clean help
 
 all: build
 
@@ -19,6 +19,7 @@ help:
 	@echo "make build   build/gouvernante"
 	@echo "make bench   benchmarks (Google Benchmark + whole-process timing vs cat)"
 	@echo "make fuzz    libFuzzer targets, FUZZ_SECS seconds each"
+	@echo "make fp      false-positive check of the YARA rules on popular npm packages (needs the npm registry)"
 	@echo "make fixtures regenerate lockfile fixtures with the real npm (needs the npm registry)"
 
 deps:
@@ -41,7 +42,7 @@ test-asan: deps
 	cd $(ASAN) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
-test: test-release test-asan fuzz
+test: test-release test-asan fuzz fp
 
 fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGV_FUZZ=ON -DGV_TESTS=OFF -DGV_BENCH=OFF
@@ -51,6 +52,13 @@ fuzz: deps
 bench: build
 	./bench/whole_process.sh $(BUILD)/gouvernante
 	./$(BUILD)/bench/gv_bench --benchmark_min_time=0.5
+
+# False-positive check of the bundled YARA rules on ~50 popular packages from
+# the npm registry (installed with scripts off): fails on any match.
+fp: deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS) --target gouvernante scan_test
+	GV_FP_STRICT=1 ./scripts/heuristic-fp.sh $(BUILD)
 
 demo: build
 	@echo "== gouvernante -rules ./rules -dir examples/demo-app"

@@ -15,6 +15,9 @@
 #
 # Usage: scripts/heuristic-fp.sh [BUILD_DIR]     (default /work/build-heur)
 #   GV_FP_DIR=/some/dir  reuse (or keep) the install there instead of a temp dir
+#   GV_FP_STRICT=1       exit 1 when the binary reports any match (CI: `make fp`);
+#                        an install that fails (registry unreachable) is reported
+#                        as "not run", loudly, and exits 0: nothing was measured.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,8 +51,11 @@ trap '[ "$CLEANUP" = 1 ] && rm -rf "$DIR"' EXIT
 
 if [ ! -d "$DIR/node_modules" ]; then
   echo "Installing ${#PACKAGES[@]} packages into $DIR (scripts off)..." >&2
-  (cd "$DIR" && npm init -y >/dev/null &&
-    npm install --ignore-scripts --no-audit --no-fund --loglevel=error "${PACKAGES[@]}" >&2)
+  if ! (cd "$DIR" && npm init -y >/dev/null &&
+    npm install --ignore-scripts --no-audit --no-fund --loglevel=error "${PACKAGES[@]}" >&2); then
+    echo "HEURISTIC FALSE-POSITIVE CHECK NOT RUN: npm install failed (is the npm registry reachable?)" >&2
+    exit 0
+  fi
 fi
 
 count() { find "$DIR/node_modules" -type f \( -name '*.js' -o -name '*.cjs' -o -name '*.mjs' \) | wc -l; }
@@ -57,16 +63,20 @@ echo "Packages requested: ${#PACKAGES[@]}; installed package folders: $(find "$D
 echo "Package list: ${PACKAGES[*]}" >&2
 (cd "$DIR" && npm ls --all --parseable 2>/dev/null | wc -l | xargs echo "npm ls entries:") >&2
 
-if [ ! -x "$TEST_BIN" ]; then
-  echo "missing $TEST_BIN: build it first (cmake --build $BUILD --target scan_test)" >&2
-  exit 1
-fi
 cd "$ROOT"
-GV_FP_DIR="$DIR" "$TEST_BIN" --gtest_filter='HeuristicFalsePositives.*' --gtest_color=no | grep -v '^\[' || true
+if [ -x "$TEST_BIN" ]; then
+  GV_FP_DIR="$DIR" "$TEST_BIN" --gtest_filter='HeuristicFalsePositives.*' --gtest_color=no | grep -v '^\[' || true
+else
+  echo "($TEST_BIN not built: per-rule breakdown skipped)" >&2
+fi
 if [ -x "$BUILD/gouvernante" ]; then
   echo "--- gouvernante -heuristic -dir $DIR"
   rc=0
   "$BUILD/gouvernante" -heuristic -dir "$DIR" > "$DIR/gouvernante-heuristic.txt" 2>&1 || rc=$?
   grep -E '^Heuristic scan|heuristic:|^(CLEAN|FOUND|INCOMPLETE)' "$DIR/gouvernante-heuristic.txt" || true
   echo "exit code $rc (0 = no match; 2 = matches, listed in $DIR/gouvernante-heuristic.txt)"
+fi
+if [ "${GV_FP_STRICT:-0}" = 1 ] && [ "${rc:-1}" != 0 ]; then
+  echo "FALSE POSITIVES: the bundled heuristic rules matched trusted packages (or the scan failed); see above" >&2
+  exit 1
 fi
