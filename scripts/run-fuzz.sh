@@ -21,6 +21,8 @@ for t in "${targets[@]}"; do
   case $name in
     rules*) seeds+=("$root/rules" "$root/examples/runbook/rules") ;;
     npm*|package_json*|lockfile*|pnpm*|yarn*|bun*|yaml*) [ -d "$root/tests/lockfile/testdata" ] && seeds+=("$root/tests/lockfile/testdata") ;;
+    cacache*) seeds+=("$root/tests/scan/testdata/installed/home/.npm/_cacache/index-v5") ;;
+    installed_manifest*) seeds+=("$root/tests/scan/testdata/installed") ;;
   esac
   echo "== $name for ${secs}s (seeds: ${seeds[*]:-none})"
   # -rss_limit_mb guards the "1 GB input" class of bugs; -timeout catches hangs.

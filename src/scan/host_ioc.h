@@ -14,6 +14,7 @@
 // holds the environment check. file_hash.h hashes files for `hashes`.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -96,6 +97,40 @@ struct ExpandedPath {
 };
 // Expands `raw`; returns why it cannot be ("variable X is not set") or nullopt.
 std::optional<std::string> expand_host_path(const std::string& raw, const HostContext& ctx, ExpandedPath* out);
+
+// ---- Parsers of what the checks read; pure, for tests and fuzz/. ----
+
+// An address as 16 bytes in network order; IPv4 as v4-mapped IPv6
+// (::ffff:a.b.c.d), so an IPv4 indicator also matches a v4 peer of a
+// dual-stack socket in tcp6.
+using NetAddr = std::array<unsigned char, 16>;
+
+// One line of /proc/net/{tcp,tcp6,udp,udp6} after the header:
+// "sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...".
+struct ProcNetLine {
+  NetAddr local{}, remote{};
+  int lport = 0, rport = 0;
+  unsigned state = 0;  // the kernel's TCP state number (0x0A: LISTEN)
+  unsigned long inode = 0;
+};
+std::optional<ProcNetLine> parse_proc_net_line(const std::string& line);
+
+// One hosts-file line: an address and the names it gives, after any '#'.
+struct HostsLine {
+  std::string addr;           // as written
+  std::optional<NetAddr> ip;  // nullopt when `addr` is not an IP address
+  std::vector<std::string> names;
+};
+// Nullopt for a blank or comment-only line.
+std::optional<HostsLine> parse_hosts_line(const std::string& line);
+
+// /proc/<pid>/cmdline: arguments separated by NUL, usually NUL-terminated (a
+// process may rewrite it as one string).
+struct ProcCmdline {
+  std::string argv0;    // up to the first NUL
+  std::string cmdline;  // NULs as spaces, trailing NULs and newlines removed
+};
+ProcCmdline parse_proc_cmdline(std::string raw);
 
 // Reads a small text file (/proc entries, the hosts file) without following a
 // FIFO or device: opened non-blocking, refused unless fstat says regular file.

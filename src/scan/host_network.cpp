@@ -26,9 +26,7 @@
 namespace gv {
 namespace {
 
-// Every address as 16 bytes; IPv4 as v4-mapped IPv6 (::ffff:a.b.c.d), so an
-// IPv4 indicator also matches a v4 peer of a dual-stack socket in tcp6.
-using Addr = std::array<unsigned char, 16>;
+using Addr = NetAddr;  // IPv4 as v4-mapped IPv6: see host_ioc.h
 
 constexpr size_t kProcNetMax = size_t{256} << 20;
 constexpr size_t kHostsMax = size_t{64} << 20;
@@ -172,12 +170,8 @@ bool addr_in(const Addr& a, const NetTarget& t) {
 
 // ---- /proc/net/{tcp,udp}[6] ----
 
-struct Socket {
+struct Socket : ProcNetLine {
   std::string proto;  // tcp, tcp6, udp, udp6
-  Addr local{}, remote{};
-  int lport = 0, rport = 0;
-  unsigned state = 0;
-  unsigned long inode = 0;
 };
 
 bool parse_hex(std::string_view s, unsigned long* out) {
@@ -205,20 +199,6 @@ bool parse_endpoint(std::string_view s, Addr* a, int* port) {
     std::memcpy(a->data(), bytes, 16);
   }
   return true;
-}
-
-// One line after the header: "sl local rem st tx:rx tr:when retrnsmt uid timeout inode ...".
-bool parse_socket_line(const std::string& line, Socket* s) {
-  std::istringstream in(line);
-  std::string f[10];
-  for (std::string& x : f) {
-    if (!(in >> x)) return false;
-  }
-  unsigned long st = 0;
-  if (!parse_endpoint(f[1], &s->local, &s->lport) || !parse_endpoint(f[2], &s->remote, &s->rport)) return false;
-  if (!parse_hex(f[3], &st) || st > 0xff) return false;
-  s->state = static_cast<unsigned>(st);
-  return std::from_chars(f[9].data(), f[9].data() + f[9].size(), s->inode).ec == std::errc();
 }
 
 std::string state_name(const Socket& s) {
@@ -261,12 +241,12 @@ void scan_table(const HostContext& ctx, const std::string& proto, const NetTarge
   std::string line;
   for (size_t n = 1; std::getline(in, line); ++n) {
     if (n == 1 || line.find_first_not_of(" \t") == std::string::npos) continue;  // header
-    Socket s;
-    s.proto = proto;
-    if (!parse_socket_line(line, &s)) {
+    std::optional<ProcNetLine> parsed = parse_proc_net_line(line);
+    if (!parsed) {
       problems->push_back(path + ":" + std::to_string(n) + ": cannot parse socket line");
       return;
     }
+    Socket s{*parsed, proto};
     if (socket_matches(s, t)) hits->push_back(s);
   }
 }
@@ -310,12 +290,11 @@ std::optional<std::string> scan_hosts(const HostContext& ctx, const NetTarget& t
   std::istringstream in(text);
   std::string line;
   for (size_t n = 1; std::getline(in, line); ++n) {
-    std::istringstream words(line.substr(0, line.find('#')));
-    std::string addr, name;
-    if (!(words >> addr)) continue;
-    std::optional<Addr> a = parse_ip(addr);
+    std::optional<HostsLine> h = parse_hosts_line(line);
+    if (!h) continue;
+    const std::optional<Addr>& a = h->ip;
     bool hit = !t.is_domain && a && addr_in(*a, t);
-    while (t.is_domain && !hit && words >> name) hit = name_matches(name, t.domain);
+    for (size_t i = 0; t.is_domain && !hit && i < h->names.size(); ++i) hit = name_matches(h->names[i], t.domain);
     if (!hit) continue;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     hits->lines.push_back(ctx.hosts_file + ":" + std::to_string(n) + ": " + line);
@@ -381,6 +360,30 @@ void check_ip(const NetTarget& t, const HostContext& ctx, HostCheck* out) {
 }
 
 }  // namespace
+
+std::optional<ProcNetLine> parse_proc_net_line(const std::string& line) {
+  std::istringstream in(line);
+  std::string f[10];
+  for (std::string& x : f) {
+    if (!(in >> x)) return std::nullopt;
+  }
+  ProcNetLine s;
+  unsigned long st = 0;
+  if (!parse_endpoint(f[1], &s.local, &s.lport) || !parse_endpoint(f[2], &s.remote, &s.rport)) return std::nullopt;
+  if (!parse_hex(f[3], &st) || st > 0xff) return std::nullopt;
+  s.state = static_cast<unsigned>(st);
+  if (std::from_chars(f[9].data(), f[9].data() + f[9].size(), s.inode).ec != std::errc()) return std::nullopt;
+  return s;
+}
+
+std::optional<HostsLine> parse_hosts_line(const std::string& line) {
+  std::istringstream words(line.substr(0, line.find('#')));
+  HostsLine h;
+  if (!(words >> h.addr)) return std::nullopt;
+  h.ip = parse_ip(h.addr);
+  for (std::string name; words >> name;) h.names.push_back(std::move(name));
+  return h;
+}
 
 void check_network_indicator(const HostIndicator& ind, const HostContext& ctx, HostCheck* out) {
   NetTarget t;

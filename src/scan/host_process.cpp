@@ -73,10 +73,9 @@ bool read_proc(const std::string& dir, long pid, Proc* p, ProcTally* tally) {
   }
   p->pid = pid;
   p->comm = trim_newline(std::move(p->comm));
-  raw = trim_newline(std::move(raw));
-  p->argv0 = raw.substr(0, raw.find('\0'));
-  std::replace(raw.begin(), raw.end(), '\0', ' ');
-  p->cmdline = std::move(raw);
+  ProcCmdline c = parse_proc_cmdline(std::move(raw));
+  p->argv0 = std::move(c.argv0);
+  p->cmdline = std::move(c.cmdline);
   return true;
 }
 
@@ -122,6 +121,15 @@ unsigned long socket_inode(int dir_fd, const char* name) {
 }
 
 }  // namespace
+
+ProcCmdline parse_proc_cmdline(std::string raw) {
+  ProcCmdline c;
+  raw = trim_newline(std::move(raw));
+  c.argv0 = raw.substr(0, raw.find('\0'));
+  std::replace(raw.begin(), raw.end(), '\0', ' ');
+  c.cmdline = std::move(raw);
+  return c;
+}
 
 // For network evidence: one readlink per open fd of every process, so only
 // run for the few sockets that matched. Our own process is included here: a

@@ -59,38 +59,6 @@ std::string basename_of(const std::string& path) { return std::filesystem::path(
 
 // --- yarn berry cache file names ---------------------------------------------
 
-struct BerryCandidate {
-  std::string slug, version;
-};
-
-// Splits "<slug>-npm-<version>-<hash10>-<key>.zip". Every "-npm-" whose right
-// side is a valid version is a candidate (a name may hold "-npm-", a
-// prerelease may too). Returns the reason when none is.
-std::string split_berry_name(std::string_view file, std::vector<BerryCandidate>* out) {
-  out->clear();
-  if (!file.ends_with(".zip")) return "not a .zip archive";
-  std::string_view stem = file.substr(0, file.size() - 4);
-  size_t d = stem.rfind('-');
-  if (d == std::string_view::npos || !all_of(stem.substr(d + 1), is_alnum))
-    return "not a yarn berry cache file name (no cache key or checksum)";
-  stem = stem.substr(0, d);
-  d = stem.rfind('-');
-  if (d == std::string_view::npos || stem.size() - d - 1 != 10 || !all_of(stem.substr(d + 1), is_lower_hex))
-    return "not a yarn berry cache file name (no locator hash)";
-  const std::string_view rest = stem.substr(0, d);
-  for (size_t i = rest.find("-npm-"); i != std::string_view::npos; i = rest.find("-npm-", i + 1)) {
-    const std::string_view slug = rest.substr(0, i), ver = rest.substr(i + 5);
-    if (slug.empty() || ver.empty() || !is_digit(ver[0]) || !semver::parse_version(ver)) continue;
-    out->push_back({std::string(slug), std::string(ver)});
-  }
-  if (!out->empty()) return {};
-  const size_t p = rest.rfind('-');
-  const std::string_view protocol = p == std::string_view::npos ? rest : rest.substr(p + 1);
-  if (protocol == "npm") return "an npm package whose version is not in the file name, not read";
-  return "a '" + std::string(protocol) +
-         "' package (not from the npm registry): its version is not in the file name, not read";
-}
-
 // The package name a slug stands for, when it can only be one.
 std::optional<std::string> unambiguous_name(const std::string& slug) {
   if (slug[0] != '@') return plausible_package_name(slug) ? std::optional(slug) : std::nullopt;
@@ -99,13 +67,6 @@ std::optional<std::string> unambiguous_name(const std::string& slug) {
   std::string name = slug;
   name[dash] = '/';
   return plausible_package_name(name) ? std::optional(name) : std::nullopt;
-}
-
-std::string berry_slug(const std::string& name) {
-  std::string s = name;
-  if (!s.empty() && s[0] == '@')
-    if (size_t slash = s.find('/'); slash != std::string::npos) s[slash] = '-';
-  return s;
 }
 
 uint32_t le16(const std::string& b, size_t at) {
@@ -200,6 +161,50 @@ std::optional<std::string> zip_package_name(const std::string& path, std::string
 }
 
 }  // namespace
+
+// Splits "<slug>-npm-<version>-<hash10>-<key>.zip". Every "-npm-" whose
+// right side is a valid version is a candidate (a name may hold "-npm-", a
+// prerelease may too).
+std::optional<BerryCacheName> parse_berry_cache_name(std::string_view file, std::string* why) {
+  if (!file.ends_with(".zip")) {
+    *why = "not a .zip archive";
+    return std::nullopt;
+  }
+  std::string_view stem = file.substr(0, file.size() - 4);
+  size_t d = stem.rfind('-');
+  if (d == std::string_view::npos || !all_of(stem.substr(d + 1), is_alnum)) {
+    *why = "not a yarn berry cache file name (no cache key or checksum)";
+    return std::nullopt;
+  }
+  stem = stem.substr(0, d);
+  d = stem.rfind('-');
+  if (d == std::string_view::npos || stem.size() - d - 1 != 10 || !all_of(stem.substr(d + 1), is_lower_hex)) {
+    *why = "not a yarn berry cache file name (no locator hash)";
+    return std::nullopt;
+  }
+  const std::string_view rest = stem.substr(0, d);
+  BerryCacheName out;
+  for (size_t i = rest.find("-npm-"); i != std::string_view::npos; i = rest.find("-npm-", i + 1)) {
+    const std::string_view slug = rest.substr(0, i), ver = rest.substr(i + 5);
+    if (slug.empty() || ver.empty() || !is_digit(ver[0]) || !semver::parse_version(ver)) continue;
+    out.candidates.push_back({std::string(slug), std::string(ver)});
+  }
+  if (out.candidates.size() == 1) out.name = unambiguous_name(out.candidates[0].slug);
+  if (!out.candidates.empty()) return out;
+  const size_t p = rest.rfind('-');
+  const std::string_view protocol = p == std::string_view::npos ? rest : rest.substr(p + 1);
+  *why = protocol == "npm" ? "an npm package whose version is not in the file name, not read"
+                           : "a '" + std::string(protocol) +
+                                 "' package (not from the npm registry): its version is not in the file name, not read";
+  return std::nullopt;
+}
+
+std::string berry_slug(const std::string& name) {
+  std::string s = name;
+  if (!s.empty() && s[0] == '@')
+    if (size_t slash = s.find('/'); slash != std::string::npos) s[slash] = '-';
+  return s;
+}
 
 // --- pnpm store --------------------------------------------------------------
 
@@ -311,7 +316,6 @@ void Reader::yarn_cache(const std::string& root) {
 void Reader::berry_cache(const std::string& root) {
   std::vector<DirEntry> entries;
   if (!list(root, &entries)) return;
-  std::vector<BerryCandidate> cands;
   for (const DirEntry& e : entries) {
     const std::string path = join(root, e.name);
     switch (e.type) {
@@ -324,23 +328,20 @@ void Reader::berry_cache(const std::string& root) {
       case EntryType::kFile: break;
     }
     if (!e.name.ends_with(".zip")) continue;  // .gitignore
-    if (std::string why = split_berry_name(e.name, &cands); !why.empty()) {
+    std::string why;
+    std::optional<BerryCacheName> parsed = parse_berry_cache_name(e.name, &why);
+    if (!parsed) {
       skip(path, why);
       continue;
     }
-    std::optional<std::string> name;
-    const BerryCandidate* pick = nullptr;
-    if (cands.size() == 1) {
-      name = unambiguous_name(cands[0].slug);
-      pick = &cands[0];
-    }
+    const std::vector<BerryCandidate>& cands = parsed->candidates;
+    std::optional<std::string> name = parsed->name;
+    const BerryCandidate* pick = name ? &cands[0] : nullptr;
     if (!name) {
       // The file name alone is ambiguous: ask the archive.
-      std::string why;
       uint64_t bytes = 0;
       std::optional<std::string> inside = zip_package_name(path, &why, &bytes);
       count_read(bytes);
-      pick = nullptr;
       if (inside && plausible_package_name(*inside))
         for (const BerryCandidate& c : cands)
           if (c.slug == berry_slug(*inside)) {

@@ -66,53 +66,6 @@ std::string percent_decode(std::string_view s) {
   return out;
 }
 
-enum class KeyKind { kTarball, kBadTarball, kMetadata, kOther };
-
-// Classifies one key; for a registry tarball fills name and version, for a
-// tarball URL that does not name them fills *why.
-KeyKind classify_key(std::string_view key, std::string* name, std::string* version, std::string* why) {
-  if (!key.starts_with(kRequestCache)) return KeyKind::kOther;
-  std::string_view url = key.substr(kRequestCache.size());
-  if (size_t q = url.find_first_of("?#"); q != std::string_view::npos) url = url.substr(0, q);
-  const size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return KeyKind::kOther;
-  const size_t path_start = url.find('/', scheme + 3);
-  if (path_start == std::string_view::npos) return KeyKind::kMetadata;
-  const std::string_view path = url.substr(path_start);
-  const size_t dash = path.rfind("/-/");
-  if (dash == std::string_view::npos) return KeyKind::kMetadata;
-  const std::string_view file = path.substr(dash + 3);
-  if (file.find('/') != std::string_view::npos || !file.ends_with(".tgz")) return KeyKind::kOther;
-  // The package: the last one or two segments before "/-/".
-  const std::string_view left = path.substr(0, dash);
-  const size_t s1 = left.rfind('/');
-  std::string last = percent_decode(left.substr(s1 + 1));
-  std::string pkg = last;
-  if (last.find('/') == std::string::npos && s1 != std::string_view::npos && s1 > 0) {
-    const size_t s0 = left.rfind('/', s1 - 1);
-    const std::string_view prev = left.substr(s0 + 1, s1 - s0 - 1);
-    if (prev.starts_with("@")) pkg = percent_decode(prev) + "/" + last;
-  }
-  if (!plausible_package_name(pkg)) {
-    *why = "cached tarball URL whose package name is not valid: " + std::string(url);
-    return KeyKind::kBadTarball;
-  }
-  const std::string_view base = pkg[0] == '@' ? std::string_view(pkg).substr(pkg.find('/') + 1) : std::string_view(pkg);
-  std::string_view stem = file.substr(0, file.size() - 4);
-  if (!stem.starts_with(base) || stem.size() <= base.size() + 1 || stem[base.size()] != '-') {
-    *why = "cached tarball whose file name does not start with its package name: " + std::string(url);
-    return KeyKind::kBadTarball;
-  }
-  const std::string ver = percent_decode(stem.substr(base.size() + 1));
-  if (!semver::parse_version(ver) || !(ver[0] >= '0' && ver[0] <= '9')) {
-    *why = "cached tarball whose file name holds no version: " + std::string(url);
-    return KeyKind::kBadTarball;
-  }
-  *name = std::move(pkg);
-  *version = ver;
-  return KeyKind::kTarball;
-}
-
 struct Counts {
   uint64_t buckets = 0, tarballs = 0, metadata = 0, other = 0, removed = 0, corrupt = 0;
 };
@@ -125,6 +78,91 @@ struct IndexLine {
 
 }  // namespace
 
+std::optional<CacacheLine> parse_cacache_line(std::string_view line, std::string* why) {
+  const size_t tab = line.find('\t');
+  const std::string_view json = tab == std::string_view::npos ? std::string_view{} : line.substr(tab + 1);
+  // cacache splits on every tab and hashes the second piece: a json
+  // holding a tab never matches.
+  if (tab == std::string_view::npos || json.find('\t') != std::string_view::npos ||
+      sha1_hex(json) != line.substr(0, tab)) {
+    *why = "corrupt index line (its sha1 does not match its content; npm ignores it)";
+    return std::nullopt;
+  }
+  thread_local std::string padded;
+  padded.assign(json);
+  padded.append(simdjson::SIMDJSON_PADDING, '\0');
+  od::parser& parser = thread_ondemand_parser();
+  od::document doc;
+  CacacheLine out;
+  od::object obj;
+  error_code e = parser.iterate(padded.data(), json.size(), padded.size()).get(doc);
+  if (!e) e = doc.get_object().get(obj);
+  if (!e) {
+    for (auto fr : obj) {
+      od::field f;
+      if ((e = std::move(fr).get(f))) break;
+      if (f.key() == "key") {
+        std::string_view key;
+        if ((e = f.value().get_string().get(key))) break;
+        out.key.assign(key);  // a repeated "key": the last one, as JSON.parse
+      } else if (f.key() == "integrity") {
+        bool is_null = false;
+        if ((e = f.value().is_null().get(is_null))) break;
+        out.live = !is_null;
+      }
+    }
+  }
+  if (e || out.key.empty()) {
+    *why = std::string("index line that is not an entry npm can read (") +
+           (e ? simdjson::error_message(e) : "no key") + ")";
+    return std::nullopt;
+  }
+  return out;
+}
+
+CacacheKeyKind classify_cacache_key(std::string_view key, std::string* name, std::string* version, std::string* why) {
+  if (!key.starts_with(kRequestCache)) return CacacheKeyKind::kOther;
+  std::string_view url = key.substr(kRequestCache.size());
+  if (size_t q = url.find_first_of("?#"); q != std::string_view::npos) url = url.substr(0, q);
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return CacacheKeyKind::kOther;
+  const size_t path_start = url.find('/', scheme + 3);
+  if (path_start == std::string_view::npos) return CacacheKeyKind::kMetadata;
+  const std::string_view path = url.substr(path_start);
+  const size_t dash = path.rfind("/-/");
+  if (dash == std::string_view::npos) return CacacheKeyKind::kMetadata;
+  const std::string_view file = path.substr(dash + 3);
+  if (file.find('/') != std::string_view::npos || !file.ends_with(".tgz")) return CacacheKeyKind::kOther;
+  // The package: the last one or two segments before "/-/".
+  const std::string_view left = path.substr(0, dash);
+  const size_t s1 = left.rfind('/');
+  std::string last = percent_decode(left.substr(s1 + 1));
+  std::string pkg = last;
+  if (last.find('/') == std::string::npos && s1 != std::string_view::npos && s1 > 0) {
+    const size_t s0 = left.rfind('/', s1 - 1);
+    const std::string_view prev = left.substr(s0 + 1, s1 - s0 - 1);
+    if (prev.starts_with("@")) pkg = percent_decode(prev) + "/" + last;
+  }
+  if (!plausible_package_name(pkg)) {
+    *why = "cached tarball URL whose package name is not valid: " + std::string(url);
+    return CacacheKeyKind::kBadTarball;
+  }
+  const std::string_view base = pkg[0] == '@' ? std::string_view(pkg).substr(pkg.find('/') + 1) : std::string_view(pkg);
+  std::string_view stem = file.substr(0, file.size() - 4);
+  if (!stem.starts_with(base) || stem.size() <= base.size() + 1 || stem[base.size()] != '-') {
+    *why = "cached tarball whose file name does not start with its package name: " + std::string(url);
+    return CacacheKeyKind::kBadTarball;
+  }
+  const std::string ver = percent_decode(stem.substr(base.size() + 1));
+  if (!semver::parse_version(ver) || !(ver[0] >= '0' && ver[0] <= '9')) {
+    *why = "cached tarball whose file name holds no version: " + std::string(url);
+    return CacacheKeyKind::kBadTarball;
+  }
+  *name = std::move(pkg);
+  *version = ver;
+  return CacacheKeyKind::kTarball;
+}
+
 void Reader::npm_cache(const std::string& root) {
   const std::string index = join(root, "index-v5");
   std::vector<DirEntry> probe;
@@ -135,7 +173,6 @@ void Reader::npm_cache(const std::string& root) {
   Counts n;
   std::vector<IndexLine> lines;
   std::unordered_map<std::string, size_t> last;
-  std::string padded;
   FileBuffer buf;
 
   auto bucket = [&](const std::string& path) {
@@ -153,48 +190,14 @@ void Reader::npm_cache(const std::string& root) {
       pos = end + 1;
       ++line_no;
       if (line.empty()) continue;
-      const std::string where = path + ":" + std::to_string(line_no);
-      const size_t tab = line.find('\t');
-      const std::string_view json = tab == std::string_view::npos ? std::string_view{} : line.substr(tab + 1);
-      // cacache splits on every tab and hashes the second piece: a json
-      // holding a tab never matches.
-      if (tab == std::string_view::npos || json.find('\t') != std::string_view::npos ||
-          sha1_hex(json) != line.substr(0, tab)) {
+      std::string why;
+      std::optional<CacacheLine> entry = parse_cacache_line(line, &why);
+      if (!entry) {
         ++n.corrupt;
-        skip(where, "corrupt index line (its sha1 does not match its content; npm ignores it)");
+        skip(path + ":" + std::to_string(line_no), why);
         continue;
       }
-      padded.assign(json);
-      padded.append(simdjson::SIMDJSON_PADDING, '\0');
-      od::parser& parser = thread_ondemand_parser();
-      od::document doc;
-      std::string_view key;
-      bool live = false;
-      od::object obj;
-      error_code e = parser.iterate(padded.data(), json.size(), padded.size()).get(doc);
-      if (!e) e = doc.get_object().get(obj);
-      if (!e) {
-        for (auto fr : obj) {
-          od::field f;
-          if ((e = std::move(fr).get(f))) break;
-          if (f.key() == "key") {
-            if ((e = f.value().get_string().get(key))) break;
-            lines.push_back({std::string(key), false, line_no});
-          } else if (f.key() == "integrity") {
-            bool is_null = false;
-            if ((e = f.value().is_null().get(is_null))) break;
-            live = !is_null;
-          }
-        }
-      }
-      if (e || key.empty() || lines.empty() || lines.back().line != line_no) {
-        if (!lines.empty() && lines.back().line == line_no) lines.pop_back();
-        ++n.corrupt;
-        const std::string what = e ? simdjson::error_message(e) : "no key";
-        skip(where, "index line that is not an entry npm can read (" + what + ")");
-        continue;
-      }
-      lines.back().live = live;
+      lines.push_back({std::move(entry->key), entry->live, line_no});
       last[lines.back().key] = lines.size() - 1;
     }
     for (size_t i = 0; i < lines.size(); ++i) {
@@ -205,8 +208,8 @@ void Reader::npm_cache(const std::string& root) {
         continue;
       }
       std::string name, version, why;
-      switch (classify_key(l.key, &name, &version, &why)) {
-        case KeyKind::kTarball: {
+      switch (classify_cacache_key(l.key, &name, &version, &why)) {
+        case CacacheKeyKind::kTarball: {
           ++n.tarballs;
           InstalledPackage p;
           p.name = std::move(name);
@@ -216,9 +219,9 @@ void Reader::npm_cache(const std::string& root) {
           emit(std::move(p));
           break;
         }
-        case KeyKind::kBadTarball: skip(path + ":" + std::to_string(l.line), why); break;
-        case KeyKind::kMetadata: ++n.metadata; break;
-        case KeyKind::kOther: ++n.other; break;
+        case CacacheKeyKind::kBadTarball: skip(path + ":" + std::to_string(l.line), why); break;
+        case CacacheKeyKind::kMetadata: ++n.metadata; break;
+        case CacacheKeyKind::kOther: ++n.other; break;
       }
     }
   };

@@ -1,5 +1,8 @@
 // The reader behind list_installed (installed.h), shared by installed_*.cpp;
-// not an API. One Reader reads every root of one list_installed call, so
+// not an API. The pure parsers of untrusted text it uses (manifests, npm
+// cache index lines and keys, yarn berry cache file names) are declared here
+// too, so tests and the fuzz targets (fuzz/) can call them without a tree on
+// disk. One Reader reads every root of one list_installed call, so
 // that a symlink in one tree can be checked against the package folders read
 // in all of them (a pnpm workspace package's node_modules links into the
 // root's .pnpm/), and a folder reached twice is read once.
@@ -46,6 +49,39 @@ struct Manifest {
 // Parses `text` (padded for simdjson, as FileBuffer is). Errors say
 // file:line:col. A missing name or version is an error.
 std::optional<Error> parse_manifest(const std::string& path, std::string_view text, Manifest* out);
+
+// One non-empty line of an npm cache (cacache) index-v5 bucket,
+// "<sha1 hex of json>\t<json>" (installed_npm_cache.cpp).
+struct CacacheLine {
+  std::string key;    // never empty
+  bool live = false;  // "integrity" is not null; a null one removes the key
+};
+// The entry, or nullopt with *why saying why npm ignores the line (its hash
+// does not match, or the JSON is not an entry).
+std::optional<CacacheLine> parse_cacache_line(std::string_view line, std::string* why);
+
+enum class CacacheKeyKind { kTarball, kBadTarball, kMetadata, kOther };
+// Classifies one cache key; for a registry tarball fills *name (a
+// plausible_package_name) and *version, for a tarball URL that does not name
+// them fills *why.
+CacacheKeyKind classify_cacache_key(std::string_view key, std::string* name, std::string* version, std::string* why);
+
+// A yarn berry cache file name, "<slug>-npm-<version>-<hash10>-<key>.zip"
+// (installed_caches.cpp).
+struct BerryCandidate {
+  std::string slug, version;  // slug: "name" or "@scope-name"; never empty
+};
+struct BerryCacheName {
+  std::vector<BerryCandidate> candidates;  // every reading of the name; never empty
+  // The package, when the name can only be one (one candidate whose slug
+  // names one package); otherwise the archive must say.
+  std::optional<std::string> name;
+};
+// The readings of `file`, or nullopt with *why saying why it names no
+// npm package version.
+std::optional<BerryCacheName> parse_berry_cache_name(std::string_view file, std::string* why);
+// "@scope/name" -> "@scope-name": the slug berry writes for a package name.
+std::string berry_slug(const std::string& name);
 
 class Reader {
  public:

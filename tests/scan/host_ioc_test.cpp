@@ -765,6 +765,36 @@ TEST(HostNetwork, UnparseableValueIsSkipped) {
   }
 }
 
+// The line parsers alone (fuzz/proc_net_fuzz.cpp calls them too).
+TEST(HostNetwork, ProcNetAndHostsLineParsers) {
+  std::optional<ProcNetLine> s = parse_proc_net_line(
+      "   0: 0100007F:0CEA 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1150 1 0 100 0");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->lport, 0xCEA);
+  EXPECT_EQ(s->state, 0x0Au);
+  EXPECT_EQ(s->inode, 1150u);
+  EXPECT_EQ(s->local[12], 127);  // network order, v4-mapped
+  EXPECT_FALSE(parse_proc_net_line("   0: 0100007F:10000 00000000:0000 0A 0:0 0:0 0 0 0 1"));  // port > 65535
+  EXPECT_FALSE(parse_proc_net_line("   3: garbage"));
+
+  std::optional<HostsLine> h = parse_hosts_line("203.0.113.7\tupdate.bad.example cdn.bad.example#x y\r");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->addr, "203.0.113.7");
+  EXPECT_TRUE(h->ip);
+  EXPECT_THAT(h->names, ElementsAre("update.bad.example", "cdn.bad.example"));
+  EXPECT_FALSE(parse_hosts_line("  # comment"));
+  EXPECT_FALSE(parse_hosts_line("nonsense")->ip);
+}
+
+TEST(HostProcess, CmdlineParser) {
+  ProcCmdline c = parse_proc_cmdline(std::string("/usr/bin/node\0x.js\0\0", 20));
+  EXPECT_EQ(c.argv0, "/usr/bin/node");
+  EXPECT_EQ(c.cmdline, "/usr/bin/node x.js");
+  c = parse_proc_cmdline("nginx: worker process\n");  // rewritten as one string
+  EXPECT_EQ(c.argv0, "nginx: worker process");
+  EXPECT_EQ(parse_proc_cmdline("").cmdline, "");
+}
+
 // ---- OS gate and order ----
 
 TEST(HostOs, RegistryAndOtherOsIndicatorsAreSkipped) {

@@ -15,6 +15,7 @@
 #include <map>
 
 #include "common/temp_dir.h"
+#include "scan/installed_reader.h"
 
 namespace gv {
 namespace {
@@ -498,6 +499,47 @@ TEST(Installed, NpmCacheIndexLinesAreCheckedAndReducedLikeCacache) {
   EXPECT_THAT(why[one + ":11"], HasSubstr("does not start with its package name"));
   EXPECT_THAT(why[t.str() + "/_cacache/index-v5/cc/dd/two:2"], HasSubstr("corrupt index line"));
   EXPECT_EQ(s.skipped.size(), 3u) << skips(s);
+}
+
+// The line and key parsers alone (fuzz/cacache_index_fuzz.cpp calls them too).
+TEST(Installed, CacacheLineAndKeyParsers) {
+  using namespace installed;
+  std::string why;
+  const std::string json = R"({"key":"a","integrity":null,"key":"b"})";
+  std::optional<CacacheLine> l = parse_cacache_line(sha1(json) + "\t" + json, &why);
+  ASSERT_TRUE(l) << why;
+  EXPECT_EQ(l->key, "b");  // a repeated key: the last, as JSON.parse
+  EXPECT_FALSE(l->live);
+  EXPECT_FALSE(parse_cacache_line(sha1(json) + "\t" + json + " ", &why));
+  EXPECT_THAT(why, HasSubstr("corrupt index line"));
+  const std::string nokey = R"({"integrity":"x"})";
+  EXPECT_FALSE(parse_cacache_line(sha1(nokey) + "\t" + nokey, &why));
+  EXPECT_EQ(why, "index line that is not an entry npm can read (no key)");
+
+  std::string name, version;
+  EXPECT_EQ(classify_cacache_key("make-fetch-happen:request-cache:https://r.example/x/@s%2fp/-/p-1.0.0.tgz", &name,
+                                 &version, &why),
+            CacacheKeyKind::kTarball);
+  EXPECT_EQ(name + "@" + version, "@s/p@1.0.0");
+  EXPECT_EQ(classify_cacache_key("make-fetch-happen:request-cache:https://r.example/-/.tgz", &name, &version, &why),
+            CacacheKeyKind::kBadTarball);
+  EXPECT_EQ(classify_cacache_key("make-fetch-happen:request-cache:https://r.example", &name, &version, &why),
+            CacacheKeyKind::kMetadata);
+}
+
+TEST(Installed, BerryCacheNameParser) {
+  using namespace installed;
+  std::string why;
+  std::optional<BerryCacheName> n = parse_berry_cache_name("@types-ms-npm-0.7.34-46f5141bfd-ac80bd9001.zip", &why);
+  ASSERT_TRUE(n) << why;
+  EXPECT_EQ(n->name.value_or(""), "@types/ms");
+  ASSERT_EQ(n->candidates.size(), 1u);
+  EXPECT_EQ(n->candidates[0].version, "0.7.34");
+  n = parse_berry_cache_name("@isaacs-fs-minipass-npm-4.0.1-677026e841-c25b6dc159.zip", &why);
+  ASSERT_TRUE(n) << why;
+  EXPECT_FALSE(n->name);  // @isaacs/fs-minipass or @isaacs-fs/minipass: the archive says
+  EXPECT_FALSE(parse_berry_cache_name("a-npm-1.0.0-012345678-x.zip", &why));
+  EXPECT_EQ(why, "not a yarn berry cache file name (no locator hash)");
 }
 
 // A zip holding only the given (folder) entries: enough for the central directory.
