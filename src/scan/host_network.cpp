@@ -148,8 +148,15 @@ std::optional<std::string> parse_target(const std::string& value, NetTarget* t) 
   if (v.empty()) return std::string("network indicator has no value");
   v = strip_url(v);
   std::optional<std::string> err;
-  if (v.find('/') != std::string::npos) {
-    err = parse_cidr(v, t);
+  if (size_t slash = v.find('/'); slash != std::string::npos) {
+    // "10.0.0.0/8" is a CIDR block; "webhook.site/<uuid>" (as the Shai-Hulud
+    // advisories write it) is a URL without its scheme: its host is the indicator.
+    if (parse_ip(v.substr(0, slash)) || slash == 0) {
+      err = parse_cidr(v, t);
+    } else {
+      v = v.substr(0, slash);
+      err = parse_host_port(v, t);
+    }
   } else if (std::optional<Addr> a = parse_ip(v)) {
     t->addr = *a;
   } else {

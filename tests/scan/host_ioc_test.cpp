@@ -731,6 +731,11 @@ TEST(HostNetwork, HostsFileDomainAndSubdomains) {
   EXPECT_THAT(c.detail, HasSubstr("usually an entry that blocks the domain"));
   EXPECT_EQ(run(indicator("network", "EVIL.Example."), ctx).status, CheckStatus::kFound);
   EXPECT_EQ(run(indicator("network", "https://evil.example/payload.sh"), ctx).status, CheckStatus::kFound);
+  // A URL without its scheme, as advisories write webhook endpoints: its host.
+  c = run(indicator("network", "evil.example/bb8ca5f6-4175-45d2-b042-fc9ebb8170b7"), ctx);
+  EXPECT_EQ(c.status, CheckStatus::kFound);
+  EXPECT_EQ(c.target, "domain evil.example");
+  EXPECT_EQ(run(indicator("network", "other.example/x"), ctx).status, CheckStatus::kClean);
 
   // An entry for a parent domain says nothing about a subdomain's address.
   c = run(indicator("network", "sub.evil.example"), ctx);
