@@ -10,6 +10,7 @@
 #include <functional>
 #include <ostream>
 
+#include "cli/rules_cmd.h"
 #include "report/escape.h"
 #include "report/report.h"
 #include "rules/index.h"
@@ -103,6 +104,10 @@ std::string auto_output_name(std::time_t now, std::string_view extension) {
 }
 
 int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
+  // "gouvernante rules ...": the rule author's subcommands (rules_cmd.h). The
+  // scan takes no positional arguments, so the word cannot mean anything else.
+  if (!raw_args.empty() && raw_args[0] == "rules")
+    return run_rules_command({raw_args.begin() + 1, raw_args.end()}, env);
   std::ostream& out = *env.out;
   std::ostream& err = *env.err;
   Flags fl;
@@ -110,6 +115,8 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
                "Exit codes: 0 clean, 1 error or incomplete scan, 2 findings.",
                "gouvernante"};
   app.set_help_flag("-h,--help", "Print this help and exit");
+  app.footer("Rule authoring: gouvernante rules validate|new|test|list|show|import ... "
+             "(gouvernante rules -help; docs/rules-cli.md)");
   app.add_option("--rules", fl.rules, "Rule file or folder of *.json rules (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--lockfile", fl.lockfiles,
