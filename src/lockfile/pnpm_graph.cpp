@@ -666,7 +666,7 @@ uint64_t PnpmKeyIndex::hash(std::string_view k) {
     n -= 8;
   }
   uint64_t w = 0;
-  std::memcpy(&w, p, n);
+  if (n != 0) std::memcpy(&w, p, n);  // p may be null for an empty key
   h = mix(h ^ w);
   return h ^ (h >> 29);
 }
