@@ -13,9 +13,11 @@ PKGS=(
   libfmt-dev                       # formatting
   libssl-dev                       # file hashes for host IOCs (md5, sha1, sha256, sha512; streamed EVP)
   libyara-dev                      # -heuristic: YARA rules over package code
+  libzip-dev                       # rules import: zipped OSV feeds, read in memory (never extracted)
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev                 # bench/
   bc                               # bench/whole_process.sh arithmetic
+  time                             # bench/whole_process.sh: GNU /usr/bin/time -f %M for max RSS
   python3 python3-jsonschema       # validates our JSON output against docs/schema in tests
   nodejs npm                       # only for regenerating fixtures/vectors (scripts/), never while scanning
 )
