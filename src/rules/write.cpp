@@ -90,7 +90,30 @@ ojson rule_json(const Rule& r) {
 
 }  // namespace
 
+// Streamed one rule at a time: a 200,000-advisory import would otherwise hold
+// a DOM of the whole document (over 1 GB). Byte-identical to dumping the
+// document with indent 2 (a test checks it).
 std::string rule_document_json(const std::vector<Rule>& rules) {
+  std::string out = "{\n  \"schema_version\": \"1.0.0\",\n  \"rules\": [";
+  if (rules.empty()) return out + "]\n}\n";
+  for (size_t i = 0; i < rules.size(); ++i) {
+    out += i == 0 ? "\n" : ",\n";
+    const std::string one = rule_json(rules[i]).dump(2, ' ', false, ojson::error_handler_t::replace);
+    // Each line of the rule's own dump, indented to its depth in the document.
+    size_t start = 0;
+    while (start < one.size()) {
+      size_t nl = one.find('\n', start);
+      if (nl == std::string::npos) nl = one.size();
+      out += "    ";
+      out.append(one, start, nl - start);
+      if (nl < one.size()) out += '\n';
+      start = nl + 1;
+    }
+  }
+  return out + "\n  ]\n}\n";
+}
+
+std::string rule_document_json_dom(const std::vector<Rule>& rules) {
   ojson doc;
   doc["schema_version"] = "1.0.0";
   ojson a = ojson::array();

@@ -14,4 +14,8 @@ namespace gv {
 // {"schema_version":"1.0.0","rules":[...]} with empty optional fields left out.
 std::string rule_document_json(const std::vector<Rule>& rules);
 
+// The same through one nlohmann DOM of the whole document: the reference the
+// streamed writer is tested against.
+std::string rule_document_json_dom(const std::vector<Rule>& rules);
+
 }  // namespace gv

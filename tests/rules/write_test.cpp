@@ -36,6 +36,16 @@ void round_trip(const std::string& path) {
     EXPECT_EQ(a.remediation.steps, b.remediation.steps);
   }
   EXPECT_EQ(rule_document_json(again.rules), once);
+  EXPECT_EQ(rule_document_json_dom(rs.rules), once);  // streamed == one DOM, byte for byte
+}
+
+TEST(RuleWriter, EmptyAndMultilineStringsMatchTheDomWriter) {
+  EXPECT_EQ(rule_document_json({}), rule_document_json_dom({}));
+  Rule r;
+  r.id = "X-1";
+  r.title = "line one\nline two";  // escaped by JSON: one physical line
+  r.kind = "malicious-package";
+  EXPECT_EQ(rule_document_json({r, r}), rule_document_json_dom({r, r}));
 }
 
 TEST(RuleWriter, BundledRulesRoundTrip) { round_trip(source_path("rules")); }
