@@ -25,7 +25,7 @@ using testing::source_path;
 using ::testing::StartsWith;
 using testing::TempDir;
 
-const std::string kData = source_path("tests/rules/testdata/import");
+const std::string kData = source_path("tests/rules/import-testdata");
 
 struct CmdResult {
   int code;

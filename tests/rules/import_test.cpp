@@ -1,4 +1,4 @@
-// Importers: these feeds (tests/rules/testdata/import/) yield these rules.
+// Importers: these feeds (tests/rules/import-testdata/) yield these rules.
 // Every import is also written with rule_document_json and loaded back, so
 // what the importers produce is what the loader accepts.
 #include "rules/import.h"
@@ -26,7 +26,7 @@ using ::testing::Not;
 using testing::source_path;
 using testing::TempDir;
 
-const std::string kData = source_path("tests/rules/testdata/import");
+const std::string kData = source_path("tests/rules/import-testdata");
 
 std::vector<std::string> strings(const Errors& errors) {
   std::vector<std::string> out;
