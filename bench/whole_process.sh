@@ -2,6 +2,7 @@
 # Whole-process timing, quoted as medians of one run so the ratios compare
 # like with like on a noisy machine:
 #   - rule load: 100,000-entry feed against an empty lockfile
+#   - rule scale (issue #5): 200,000-entry feed, same, with its max RSS (GNU time)
 #   - recursive scan of the generated monorepo vs `cat` of the same files
 #   - one 50 MB package-lock.json: MB/s
 # Usage: bench/whole_process.sh BUILD/gouvernante [CORPUS_DIR]
@@ -23,6 +24,7 @@ if [ ! -f "$corpus/formats/pnpm/pnpm-lock.yaml" ]; then
   mv "$corpus/yamlgen/yarn.lock" "$corpus/formats/yarn-berry/"
 fi
 [ -f "$corpus/formats/npm/package-lock.json" ] || { mkdir -p "$corpus/formats/npm"; cp "$corpus/big/package-lock.json" "$corpus/formats/npm/"; }
+[ -f "$corpus/rules200k/rules/feed.json" ] || python3 "$here/gen_corpus.py" "$corpus/rules200k" --rules 200000 --projects 0 --big-mb 1 >/dev/null
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # time_cmd CMD... -> seconds (wall), output discarded; exit code 2 (findings) is expected
@@ -45,6 +47,10 @@ trap 'rm -f "$empty"' EXIT
 cat $files "$big" > /dev/null
 
 t_rules=$(runs "$bin" -rules "$corpus/rules" -lockfile "$empty")
+t_rules200k=$(runs "$bin" -rules "$corpus/rules200k/rules" -lockfile "$empty")
+rss_file=$(mktemp)
+rss_rules200k=$(for ((i = 0; i < reps; i++)); do /usr/bin/time -f %M -o "$rss_file" "$bin" -rules "$corpus/rules200k/rules" -lockfile "$empty" >/dev/null 2>&1 || true; tail -1 "$rss_file"; done | median)
+rm -f "$rss_file"
 t_cat=$(runs sh -c "cat $(echo $files | tr '\n' ' ') > /dev/null")
 t_scan=$(runs "$bin" -rules "$corpus/rules" -dir "$corpus/monorepo" -recursive)
 t_scan_small=$(runs "$bin" -rules "$here/../rules" -dir "$corpus/monorepo" -recursive)
@@ -80,3 +86,4 @@ printf '%s\n' \
   "    gouvernante, bundled rules (no finding): $(printf '%.3f' "$t_big_small") s  => $(echo "$bigbytes / $t_big_small / 1000000" | bc -l | xargs printf '%.0f') MB/s whole process" \
   "    gouvernante, 100k feed (one finding: the dependency-path pass runs): $(printf '%.3f' "$t_big") s  => $(echo "$bigbytes / ($t_big - $t_rules) / 1000000" | bc -l | xargs printf '%.0f') MB/s excluding the rule load"
 printf '%s\n' "  per format, one file each, bundled rules (797 entries):" "${fmt_lines[@]}"
+printf '%s\n' "  rule scale: 200,000-entry feed ($(echo "$(stat -c %s "$corpus/rules200k/rules/feed.json")/1000000" | bc -l | xargs printf '%.1f') MB), load + index + empty scan: $(printf '%.3f' "$t_rules200k") s, max RSS $(echo "$rss_rules200k/1024" | bc -l | xargs printf '%.0f') MB"

@@ -1,5 +1,8 @@
 #include "rules/json_positions.h"
 
+#include <algorithm>
+#include <array>
+
 namespace gv {
 
 namespace {
@@ -102,10 +105,104 @@ std::string pointer_escape(std::string_view token) {
   return out;
 }
 
+namespace {
+
+// Byte classes inside a string literal: what the scan must stop at.
+enum : uint8_t { kPlain, kQuote, kBackslash, kControl, kNonAscii };
+constexpr std::array<uint8_t, 256> kStringClass = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = kControl;
+  for (int c = 0x80; c < 0x100; ++c) t[c] = kNonAscii;
+  t['"'] = kQuote;
+  t['\\'] = kBackslash;
+  return t;
+}();
+
+bool is_cont(unsigned char c) { return c >= 0x80 && c <= 0xBF; }
+
+// Length of the UTF-8 sequence at text[i] (a byte >= 0x80), 0 when nlohmann
+// would reject it: RFC 3629 well-formed sequences only (no overlongs, no
+// encoded surrogates, nothing above U+10FFFF).
+size_t utf8_length(std::string_view text, size_t i) {
+  auto at = [&](size_t k) -> unsigned char {
+    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
+  };
+  const unsigned char c = at(0);
+  if (c >= 0xC2 && c <= 0xDF) return is_cont(at(1)) ? 2 : 0;
+  if (c == 0xE0) return at(1) >= 0xA0 && at(1) <= 0xBF && is_cont(at(2)) ? 3 : 0;
+  if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
+    return is_cont(at(1)) && is_cont(at(2)) ? 3 : 0;
+  }
+  if (c == 0xED) return at(1) >= 0x80 && at(1) <= 0x9F && is_cont(at(2)) ? 3 : 0;
+  if (c == 0xF0) return at(1) >= 0x90 && at(1) <= 0xBF && is_cont(at(2)) && is_cont(at(3)) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return is_cont(at(1)) && is_cont(at(2)) && is_cont(at(3)) ? 4 : 0;
+  if (c == 0xF4) return at(1) >= 0x80 && at(1) <= 0x8F && is_cont(at(2)) && is_cont(at(3)) ? 4 : 0;
+  return 0;
+}
+
+// Length of the escape at text[i] ('\\') when nlohmann accepts it, else 0:
+// 2 ("\\n"), 6 ("\\u00e9") or 12 for a surrogate pair. \uD800-\uDBFF must be
+// followed by \uDC00-\uDFFF, and a low surrogate may not stand alone.
+size_t escape_length(std::string_view text, size_t i) {
+  if (i + 1 >= text.size()) return 0;
+  switch (text[i + 1]) {
+    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't': return 2;
+    case 'u': break;
+    default: return 0;
+  }
+  int32_t hi = read_u16(text, i + 2);
+  if (hi < 0 || (hi >= 0xDC00 && hi <= 0xDFFF)) return 0;
+  if (hi < 0xD800 || hi > 0xDBFF) return 6;
+  if (i + 7 >= text.size() || text[i + 6] != '\\' || text[i + 7] != 'u') return 0;
+  int32_t lo = read_u16(text, i + 8);
+  return lo >= 0xDC00 && lo <= 0xDFFF ? 12 : 0;
+}
+
+// true, false, null or an integer, as nlohmann reads them. *sure is cleared
+// for a number this check does not settle: a fraction or exponent, or more
+// than 19 digits, which nlohmann parses as a double and refuses when it
+// overflows (1e999); such documents go to nlohmann.
+bool valid_scalar(std::string_view tok, bool* sure) {
+  if (tok == "true" || tok == "false" || tok == "null") return true;
+  size_t k = 0;
+  if (k < tok.size() && tok[k] == '-') ++k;
+  const size_t digits = k;
+  if (k < tok.size() && tok[k] == '0') {
+    ++k;
+  } else {
+    if (k >= tok.size() || tok[k] < '1' || tok[k] > '9') return false;
+    while (k < tok.size() && tok[k] >= '0' && tok[k] <= '9') ++k;
+  }
+  if (k - digits > 19) *sure = false;
+  if (k == tok.size()) return true;
+  *sure = false;
+  if (tok[k] == '.') {
+    const size_t f = ++k;
+    while (k < tok.size() && tok[k] >= '0' && tok[k] <= '9') ++k;
+    if (k == f) return false;
+  }
+  if (k < tok.size() && (tok[k] == 'e' || tok[k] == 'E')) {
+    ++k;
+    if (k < tok.size() && (tok[k] == '+' || tok[k] == '-')) ++k;
+    const size_t e = k;
+    while (k < tok.size() && tok[k] >= '0' && tok[k] <= '9') ++k;
+    if (k == e) return false;
+  }
+  return k == tok.size();
+}
+
+}  // namespace
+
 JsonPositions::JsonPositions(std::string_view text) : text_(text) {
   // Containers are open on `stack`; their children collect in `pending` and
   // move to members_ in one block when the container closes, so each
   // container's children end up contiguous. Every byte is looked at once.
+  //
+  // The same pass checks the text against JSON's grammar as nlohmann applies
+  // it (strings: escapes, control characters, UTF-8; literals; integers;
+  // structure; one value then only whitespace), so a well-formed document
+  // needs no second parse: known_valid(). The indexing itself stays lenient
+  // and safe on anything.
   struct Frame {
     NodeId node;
     size_t pending_start;
@@ -113,6 +210,7 @@ JsonPositions::JsonPositions(std::string_view text) : text_(text) {
   std::vector<Frame> stack;
   std::vector<Member> pending;
   nodes_.reserve(text.size() / 16);
+  members_.reserve(text.size() / 16);
 
   const size_t n = text.size();
   size_t i = 0;
@@ -123,22 +221,52 @@ JsonPositions::JsonPositions(std::string_view text) : text_(text) {
   Member key;  // the member name read last, waiting for its value
   bool have_key = false;
 
+  // What the grammar allows next; `valid` drops on the first violation and
+  // `sure` when a number needs nlohmann's own reading.
+  enum class Expect : uint8_t {
+    kValue, kValueOrClose, kKey, kKeyOrClose, kColon, kCommaOrClose, kEnd
+  };
+  Expect expect = Expect::kValue;
+  bool valid = true, sure = true;
+  auto wants_value = [&] { return expect == Expect::kValue || expect == Expect::kValueOrClose; };
+  auto after_value = [&] { expect = stack.empty() ? Expect::kEnd : Expect::kCommaOrClose; };
+
   auto skip_string = [&]() -> bool {  // at '"'; returns whether it had escapes
     bool escaped = false;
     ++i;
     while (i < n) {
-      char c = text[i];
-      if (c == '"') {
-        ++i;
-        break;
+      while (i < n && kStringClass[static_cast<unsigned char>(text[i])] == kPlain) ++i;
+      if (i >= n) break;
+      switch (kStringClass[static_cast<unsigned char>(text[i])]) {
+        case kQuote:
+          ++i;
+          return escaped;
+        case kBackslash: {
+          // A valid escape is skipped whole (its hex digits are plain bytes,
+          // so this ends where skipping two bytes and scanning on would);
+          // an invalid one as two bytes, as the lenient scan always did.
+          const size_t len = escape_length(text, i);
+          valid = valid && len != 0;
+          escaped = true;
+          i += len != 0 ? len : 2;
+          continue;
+        }
+        case kControl:
+          valid = false;
+          ++i;
+          continue;
+        default: {  // kNonAscii
+          size_t len = utf8_length(text, i);
+          if (len == 0) {
+            valid = false;
+            len = 1;
+          }
+          i += len;
+          continue;
+        }
       }
-      if (c == '\\') {
-        escaped = true;
-        i += 2;
-        continue;
-      }
-      ++i;
     }
+    valid = false;  // unterminated
     if (i > n) i = n;
     return escaped;
   };
@@ -173,14 +301,20 @@ JsonPositions::JsonPositions(std::string_view text) : text_(text) {
     switch (c) {
       case '{':
       case '[': {
+        valid = valid && wants_value();
         NodeId id = open_value();
         stack.push_back({id, pending.size()});
+        expect = c == '{' ? Expect::kKeyOrClose : Expect::kValueOrClose;
         ++i;
         break;
       }
       case '}':
       case ']': {
         ++i;
+        const char open = c == '}' ? '{' : '[';
+        valid = valid && !stack.empty() && nodes_[stack.back().node].kind == open &&
+                (expect == Expect::kCommaOrClose ||
+                 expect == (c == '}' ? Expect::kKeyOrClose : Expect::kValueOrClose));
         if (stack.empty()) break;
         Frame f = stack.back();
         stack.pop_back();
@@ -190,33 +324,48 @@ JsonPositions::JsonPositions(std::string_view text) : text_(text) {
                         pending.end());
         pending.resize(f.pending_start);
         have_key = false;
+        after_value();
         break;
       }
       case ',':
+        valid = valid && expect == Expect::kCommaOrClose;
+        expect = in_object() ? Expect::kKey : Expect::kValue;
+        ++i;
+        break;
       case ':':
+        valid = valid && expect == Expect::kColon;
+        expect = Expect::kValue;
         ++i;
         break;
       case '"':
         if (in_object() && !have_key) {
-          size_t start = i + 1;
-          key.key_escaped = skip_string();
-          key.key_offset = static_cast<uint32_t>(start);
-          key.key_size = static_cast<uint32_t>(i > start ? i - 1 - start : 0);
+          valid = valid && (expect == Expect::kKey || expect == Expect::kKeyOrClose);
+          key.key_offset = static_cast<uint32_t>(i + 1);
+          skip_string();
           have_key = true;
+          expect = Expect::kColon;
         } else {
+          valid = valid && wants_value();
           NodeId id = open_value();
           size_t start = i + 1;
           bool escaped = skip_string();
           nodes_[id].first = escaped ? 1 : 0;
           nodes_[id].count = static_cast<uint32_t>(i > start ? i - 1 - start : 0);
+          after_value();
         }
         break;
-      default:  // number, true, false, null
+      default: {  // number, true, false, null
+        valid = valid && wants_value();
         open_value();
+        const size_t start = i;
         while (i < n && !is_ws(text[i]) && text[i] != ',' && text[i] != ']' && text[i] != '}') ++i;
+        valid = valid && valid_scalar(text.substr(start, i - start), &sure);
+        after_value();
         break;
+      }
     }
   }
+  known_valid_ = valid && sure && expect == Expect::kEnd;
   // Unclosed containers (only on invalid input) keep count 0.
 }
 
@@ -256,9 +405,20 @@ std::string_view JsonPositions::member_key(NodeId parent, size_t index,
   if (parent == kNone) return {};
   const Node& p = nodes_[parent];
   if (p.kind != '{' || index >= p.count) return {};
-  const Member& m = members_[p.first + index];
-  std::string_view raw = text_.substr(m.key_offset, m.key_size);
-  if (!m.key_escaped) return raw;
+  // The raw key runs to the first unescaped quote, as skip_string read it.
+  const size_t start = members_[p.first + index].key_offset;
+  const size_t n = text_.size();
+  size_t i = start;
+  bool escaped = false;
+  while (i < n && text_[i] != '"') {
+    if (text_[i] == '\\') {
+      escaped = true;
+      ++i;
+    }
+    ++i;
+  }
+  std::string_view raw = text_.substr(start, std::min(i, n) - start);
+  if (!escaped) return raw;
   *scratch = json_unescape(raw);
   return *scratch;
 }
@@ -267,8 +427,24 @@ JsonPositions::NodeId JsonPositions::member(NodeId parent, std::string_view key)
   if (parent == kNone) return kNone;
   const Node& p = nodes_[parent];
   if (p.kind != '{') return kNone;
+  // The validator asks for a handful of fixed names in every object of a
+  // feed: compare the raw key in place, and decode only a key whose bytes
+  // reach a backslash before they differ from `key`.
+  const bool plain_key =
+      std::none_of(key.begin(), key.end(), [](char c) { return c == '\\' || c == '"'; });
   std::string scratch;
   for (size_t k = p.count; k-- > 0;) {
+    if (plain_key) {
+      const size_t at = members_[p.first + k].key_offset;
+      std::string_view raw = text_.substr(std::min<size_t>(at, text_.size()));
+      size_t j = 0;
+      while (j < key.size() && j < raw.size() && raw[j] == key[j]) ++j;
+      const char next = j < raw.size() ? raw[j] : '"';
+      if (next != '\\') {
+        if (j == key.size() && next == '"') return members_[p.first + k].value;
+        continue;
+      }
+    }
     if (member_key(parent, k, &scratch) == key) return members_[p.first + k].value;
   }
   return kNone;

@@ -2,8 +2,7 @@
 // is.
 //
 // nlohmann-json forgets positions, and a rule author needs "rules/x.json:41:28"
-// to find a typo in a 20 MB feed. So after nlohmann has accepted the document,
-// one linear pass of a minimal tokenizer (it trusts the text is valid JSON)
+// to find a typo in a 20 MB feed. So one linear pass of a minimal tokenizer
 // records, for every value, its byte offset, line and column, and for every
 // container its children in document order (object members with their raw
 // key). Lookups walk this tree: by RFC 6901 pointer ("/rules/0/package_rules/3"),
@@ -12,7 +11,9 @@
 //
 // The tree also serves the values (strings decoded on demand), so the loader
 // never builds nlohmann's DOM: for a 33 MB feed the DOM cost ~570 ms to build
-// and free, this tree ~60 ms (docs/rule-format.md, "Performance").
+// and free, this tree ~60 ms (docs/rule-format.md, "Performance"). The same
+// pass checks the grammar, so nlohmann's own (slower) parse runs only for a
+// document the pass rejects or cannot settle, to give the error message.
 //
 // Lines are counted during the same pass because gv::line_col_at is O(offset)
 // per call: calling it for each of 100,000 package rules would be quadratic.
@@ -40,9 +41,17 @@ class JsonPositions {
     char kind = 0;        // '{', '[', '"', or the value's first character
   };
 
-  // Indexes `text`, which must be valid JSON (nlohmann accepted it). On text
-  // that is not, the index is incomplete but building it is still safe.
+  // Indexes `text`. On text that is not valid JSON the index is incomplete but
+  // building it is still safe; use it only once the text is known to be JSON.
   explicit JsonPositions(std::string_view text);
+
+  // True when the indexing pass proved the text is JSON that nlohmann's
+  // strict parser accepts. False when it is not, or when the pass could not
+  // tell (a number with a fraction or exponent, which nlohmann may refuse as
+  // out of range): then ask nlohmann, which also has the error message.
+  // Never true for text nlohmann rejects; tests/rules/json_positions_test.cpp
+  // checks that against nlohmann on mutated documents.
+  bool known_valid() const { return known_valid_; }
 
   NodeId root() const { return nodes_.empty() ? kNone : 0; }
   const Node& node(NodeId id) const { return nodes_[id]; }
@@ -74,15 +83,17 @@ class JsonPositions {
   std::optional<size_t> offset_of(std::string_view pointer) const;
 
  private:
+  // 8 bytes a child: a 200,000-entry feed has ~800,000 values, and the key's
+  // length and escapes are found again by scanning the (short) key only when
+  // it is read, rather than stored for every array element too.
   struct Member {
     NodeId value = 0;
-    uint32_t key_offset = 0;  // raw key between the quotes (objects only)
-    uint32_t key_size = 0;
-    bool key_escaped = false;
+    uint32_t key_offset = 0;  // first byte after the key's opening quote (objects only)
   };
   std::string_view text_;
   std::vector<Node> nodes_;      // in document order; 0 is the root
   std::vector<Member> members_;  // each container's children, contiguous
+  bool known_valid_ = false;
 };
 
 // Decodes the raw contents of a JSON string literal (between the quotes).

@@ -1,8 +1,9 @@
-// Rule loading: text -> syntax check -> position tree -> validated Rule records.
+// Rule loading: text -> position tree (and syntax check) -> validated Rule records.
 //
-// Three passes per document, each linear: nlohmann's SAX parser decides the
-// text is JSON (or says where it is not, with its own message); JsonPositions
-// indexes where every value starts and serves the values; the validator walks
+// Two passes per document, each linear: JsonPositions indexes where every
+// value starts, serves the values and checks JSON's grammar on the way
+// (nlohmann's SAX parser runs only when that check fails or cannot tell, and
+// says where the text is not JSON, with its own message); the validator walks
 // that tree checking schema 1.x and normalising the runbook's looser variants.
 // No DOM is built: nlohmann's std::map-per-object DOM made a 33 MB feed cost
 // over a second (building and freeing it), the tree costs a tenth of that.
@@ -170,13 +171,24 @@ bool is_rfc3339(std::string_view s) {
          num(i + 4, 2, 0, 59) >= 0;
 }
 
-// Where a rule id was first seen, across all files of one load.
-struct IdTable {
+// What one load shares across its files: where each rule id was first seen,
+// and the version expressions already parsed.
+struct LoadState {
   struct Where {
     uint32_t file, line, col;
   };
   std::vector<std::string> files;
   std::unordered_map<std::string, Where> first;
+  // Feeds repeat a few expressions ("*", "=1.0.0") across many entries;
+  // copying a parsed range costs a fraction of parsing it again (semver's
+  // node-semver-faithful parser builds a dozen strings per range). The memo
+  // points at the first AffectedVersion that parsed each expression, inside
+  // a rule already accepted or being built: those stay put (each entry's
+  // affected_versions is reserved before it fills, and moving a Rule moves
+  // its vectors' buffers, not their elements). A rule dropped for errors
+  // clears the memo. Bounded, so a feed of distinct ranges pays ~4 MB.
+  static constexpr size_t kMaxParsedRanges = 1 << 16;
+  std::unordered_map<std::string_view, const semver::Range*> parsed_ranges;
 
   std::string where(const Where& w) const {
     std::string out = files[w.file] + ":" + std::to_string(w.line);
@@ -188,9 +200,9 @@ struct IdTable {
 // Walks one indexed document, filling Rule records and reporting problems.
 class Validator {
  public:
-  Validator(const std::string& file, const JsonPositions& pos, Errors* errors, IdTable* ids)
-      : file_(file), pos_(pos), errors_(errors), ids_(ids) {
-    ids_->files.push_back(file);
+  Validator(const std::string& file, const JsonPositions& pos, Errors* errors, LoadState* state)
+      : file_(file), pos_(pos), errors_(errors), state_(state) {
+    state_->files.push_back(file);
   }
 
   void document(RuleSet* out);
@@ -232,7 +244,9 @@ class Validator {
   // An array member; kNone when absent (or, with an error, not an array).
   NodeId read_array(NodeId obj, const std::string& ptr, std::string_view key, bool required);
   bool check_enum(std::string_view value, NodeId node, const std::string& ptr, Names allowed);
-  void check_package_name(const std::string& name, NodeId node, const std::string& ptr);
+  // `ptr` is the entry's; the message names its package_name member. The
+  // pointer string is built only for a message: this runs for every entry.
+  void check_package_name(const std::string& name, NodeId node, const std::string& entry_ptr);
 
   bool schema_version(NodeId root);
   void rule(NodeId node, const std::string& ptr, RuleSet* out);
@@ -249,7 +263,7 @@ class Validator {
   const std::string& file_;
   const JsonPositions& pos_;
   Errors* errors_;
-  IdTable* ids_;
+  LoadState* state_;
 };
 
 bool Validator::check_object(NodeId node, const std::string& ptr, Names known) {
@@ -329,23 +343,25 @@ NodeId Validator::read_array(NodeId obj, const std::string& ptr, std::string_vie
 // npm names are checked loosely on purpose: legacy names may have capitals
 // and odd punctuation, and a rule must be able to name them. What can never
 // match a lockfile entry is rejected, because such a rule fails silently.
-void Validator::check_package_name(const std::string& name, NodeId node, const std::string& ptr) {
+void Validator::check_package_name(const std::string& name, NodeId node,
+                                   const std::string& entry_ptr) {
+  auto ptr = [&] { return entry_ptr + "/package_name"; };
   if (name.empty()) {
-    error(node, ptr, "package name must not be empty");
+    error(node, ptr(), "package name must not be empty");
     return;
   }
   for (char c : name) {
     unsigned char u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7F) {
-      error(node, ptr, "package name " + shown(name) + " contains a control character");
+      error(node, ptr(), "package name " + shown(name) + " contains a control character");
       return;
     }
   }
   auto space = [](char c) { return c == ' '; };
   if (space(name.front()) || space(name.back())) {
-    error(node, ptr, "package name " + shown(name) + " has leading or trailing whitespace");
+    error(node, ptr(), "package name " + shown(name) + " has leading or trailing whitespace");
   } else if (std::any_of(name.begin(), name.end(), space)) {
-    error(node, ptr, "package name " + shown(name) + " contains whitespace");
+    error(node, ptr(), "package name " + shown(name) + " contains whitespace");
   }
 }
 
@@ -389,7 +405,7 @@ void Validator::document(RuleSet* out) {
   }
   NodeId rules = read_array(root, "", "rules", true);
   if (rules == JsonPositions::kNone) return;
-  ids_->first.reserve(ids_->first.size() + pos_.size(rules));
+  state_->first.reserve(state_->first.size() + pos_.size(rules));
   for (size_t i = 0; i < pos_.size(rules); ++i) {
     rule(pos_.element(rules, i), "/rules/" + std::to_string(i), out);
   }
@@ -413,11 +429,12 @@ void Validator::rule(NodeId node, const std::string& ptr, RuleSet* out) {
       error(id_node, id_ptr, "rule id " + shown(r.id) + " contains a control character");
     } else {
       const JsonPositions::Node& at = pos_.node(id_node);
-      IdTable::Where here{static_cast<uint32_t>(ids_->files.size() - 1), at.line, at.col};
-      auto [it, inserted] = ids_->first.emplace(r.id, here);
+      LoadState::Where here{static_cast<uint32_t>(state_->files.size() - 1), at.line, at.col};
+      auto [it, inserted] = state_->first.emplace(r.id, here);
       if (!inserted) {
         error(id_node, id_ptr,
-              "duplicate rule id " + r.id + " (first defined at " + ids_->where(it->second) + ")");
+              "duplicate rule id " + r.id + " (first defined at " + state_->where(it->second) +
+                  ")");
       }
     }
   }
@@ -436,8 +453,13 @@ void Validator::rule(NodeId node, const std::string& ptr, RuleSet* out) {
 
   if (NodeId a = read_array(node, ptr, "package_rules", false); a != JsonPositions::kNone) {
     r.package_rules.resize(pos_.size(a));
+    // One pointer buffer for all entries: a feed's rule holds thousands.
+    std::string eptr = ptr + "/package_rules/";
+    const size_t base = eptr.size();
     for (size_t i = 0; i < pos_.size(a); ++i) {
-      package_rule(pos_.element(a, i), child(ptr + "/package_rules", i), &r.package_rules[i]);
+      eptr.resize(base);
+      eptr += std::to_string(i);
+      package_rule(pos_.element(a, i), eptr, &r.package_rules[i]);
     }
   }
   if (NodeId a = read_array(node, ptr, "dropper_packages", false); a != JsonPositions::kNone) {
@@ -469,7 +491,11 @@ void Validator::rule(NodeId node, const std::string& ptr, RuleSet* out) {
   if (NodeId m = get(node, "metadata"); m != JsonPositions::kNone) {
     metadata(m, ptr + "/metadata", &r);
   }
-  if (errors_->size() == errors_before) out->rules.push_back(std::move(r));
+  if (errors_->size() == errors_before) {
+    out->rules.push_back(std::move(r));
+  } else {
+    state_->parsed_ranges.clear();  // it may point into `r`, which goes now
+  }
 }
 
 void Validator::aliases(NodeId rule, const std::string& ptr, Rule* r) {
@@ -525,7 +551,7 @@ void Validator::package_rule(NodeId node, const std::string& ptr, PackageRule* p
   if (!check_object(node, ptr, kPackageRuleFields)) return;
   p->line = pos_.node(node).line;
   if (read_string(node, ptr, "package_name", true, &p->package_name)) {
-    check_package_name(p->package_name, pos_.member(node, "package_name"), ptr + "/package_name");
+    check_package_name(p->package_name, pos_.member(node, "package_name"), ptr);
   }
   if (NodeId a = read_array(node, ptr, "affected_versions", true); a != JsonPositions::kNone) {
     size_t n = pos_.size(a);
@@ -548,6 +574,11 @@ void Validator::package_rule(NodeId node, const std::string& ptr, PackageRule* p
               "empty version expression (write '*' to match every version)");
         continue;
       }
+      auto& memo = state_->parsed_ranges;
+      if (auto hit = memo.find(expr); hit != memo.end()) {
+        p->affected_versions.push_back(AffectedVersion{std::move(expr), *hit->second});
+        continue;
+      }
       std::string err;
       std::optional<semver::Range> range = semver::Range::parse(expr, &err);
       if (!range) {
@@ -556,6 +587,10 @@ void Validator::package_rule(NodeId node, const std::string& ptr, PackageRule* p
         continue;
       }
       p->affected_versions.push_back(AffectedVersion{std::move(expr), std::move(*range)});
+      if (memo.size() < LoadState::kMaxParsedRanges) {
+        const AffectedVersion& stored = p->affected_versions.back();
+        memo.emplace(stored.expr, &stored.range);
+      }
     }
   }
   if (NodeId a = read_array(node, ptr, "lockfile_ecosystems", false); a != JsonPositions::kNone) {
@@ -583,7 +618,7 @@ void Validator::dropper(NodeId node, const std::string& ptr, DropperPackage* d) 
   if (!check_object(node, ptr, kDropperFields)) return;
   d->line = pos_.node(node).line;
   if (read_string(node, ptr, "package_name", true, &d->package_name)) {
-    check_package_name(d->package_name, pos_.member(node, "package_name"), ptr + "/package_name");
+    check_package_name(d->package_name, pos_.member(node, "package_name"), ptr);
   }
   read_string(node, ptr, "notes", false, &d->notes);
 }
@@ -798,18 +833,21 @@ void sort_by_position(Errors* errors, size_t from) {
 }
 
 bool parse_document(std::string_view text, const std::string& file, RuleSet* out,
-                    Errors* errors, IdTable* ids) {
+                    Errors* errors, LoadState* state) {
   size_t errors_before = errors->size();
+  JsonPositions pos(text);
+  // The index's own grammar check settles well-formed documents (a quarter
+  // of a 200,000-entry feed's load was nlohmann's pass); nlohmann decides
+  // the rest and words the error.
   SyntaxCheck syntax;
-  if (!json::sax_parse(text.data(), text.data() + text.size(), &syntax)) {
+  if (!pos.known_valid() && !json::sax_parse(text.data(), text.data() + text.size(), &syntax)) {
     // `byte` counts from 1 and points at the offending character, or one
     // past the end of the text for a truncated document.
     LineCol lc = line_col_at(text, syntax.byte() > 0 ? syntax.byte() - 1 : 0);
     errors->push_back(Error{file, lc.line, lc.col, "invalid JSON: " + syntax.message()});
     return false;
   }
-  JsonPositions pos(text);
-  Validator(file, pos, errors, ids).document(out);
+  Validator(file, pos, errors, state).document(out);
   sort_by_position(errors, errors_before);
   return errors->size() == errors_before;
 }
@@ -841,42 +879,43 @@ bool list_rule_files(const std::string& dir, std::vector<std::string>* files, Er
   return true;
 }
 
-void load_file(const std::string& path, RuleSet* out, Errors* errors, IdTable* ids) {
+void load_file(const std::string& path, RuleSet* out, Errors* errors, LoadState* state) {
   FileBuffer buf;
   if (std::optional<Error> e = read_file(path, &buf)) {
     errors->push_back(std::move(*e));
     return;
   }
   out->files.push_back(path);
-  parse_document(buf.view(), path, out, errors, ids);
+  parse_document(buf.view(), path, out, errors, state);
 }
 
 // Ids of rules already in *out, for callers loading in several steps (only
 // their line is known).
-IdTable seed_ids(const RuleSet& set) {
-  IdTable ids;
+LoadState seed_state(const RuleSet& set) {
+  LoadState state;
   for (const Rule& r : set.rules) {
-    ids.files.push_back(r.file);
-    ids.first.emplace(r.id, IdTable::Where{static_cast<uint32_t>(ids.files.size() - 1), r.line, 0});
+    state.files.push_back(r.file);
+    state.first.emplace(r.id,
+                        LoadState::Where{static_cast<uint32_t>(state.files.size() - 1), r.line, 0});
   }
-  return ids;
+  return state;
 }
 
 }  // namespace
 
 bool parse_rule_document(std::string_view text, const std::string& file, RuleSet* out,
                          Errors* errors) {
-  IdTable ids = seed_ids(*out);
-  return parse_document(text, file, out, errors, &ids);
+  LoadState state = seed_state(*out);
+  return parse_document(text, file, out, errors, &state);
 }
 
 bool load_rules(const std::vector<std::string>& paths, RuleSet* out, Errors* errors) {
   size_t errors_before = errors->size();
-  IdTable ids = seed_ids(*out);
+  LoadState state = seed_state(*out);
   for (const std::string& path : paths) {
     std::error_code ec;
     if (!fs::is_directory(path, ec)) {
-      load_file(path, out, errors, &ids);  // read_file names a missing path
+      load_file(path, out, errors, &state);  // read_file names a missing path
       continue;
     }
     std::vector<std::string> files;
@@ -885,7 +924,7 @@ bool load_rules(const std::vector<std::string>& paths, RuleSet* out, Errors* err
       errors->push_back(Error{"", 0, 0, "no rule files (*.json) found in " + path});
       continue;
     }
-    for (const std::string& f : files) load_file(f, out, errors, &ids);
+    for (const std::string& f : files) load_file(f, out, errors, &state);
   }
   // Files that parse but hold no rules ("rules": []) would make every scan
   // "clean": refuse rather than report a clean scan against nothing.

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <random>
+#include <string>
+
 #include "common/error.h"
 
 namespace gv {
@@ -71,6 +75,93 @@ TEST(JsonPositions, Unescape) {
   EXPECT_EQ(json_unescape(R"(\u00e9)"), "\xC3\xA9");
   EXPECT_EQ(json_unescape(R"(\ud83d\ude00)"), "\xF0\x9F\x98\x80");  // surrogate pair
   EXPECT_EQ(pointer_escape("a/b~c"), "a~1b~0c");
+}
+
+bool nlohmann_accepts(std::string_view text) {
+  return nlohmann::json::accept(text.begin(), text.end());
+}
+
+// known_valid() lets the loader skip nlohmann's parse, so it must never say
+// yes to text nlohmann refuses; saying no to good text only costs time.
+TEST(JsonPositionsGrammar, WellFormedDocumentsAreKnownValid) {
+  for (std::string_view doc : {
+           std::string_view(R"({"a": [1, -20, 0, true, false, null, "x\u00e9\ud83d\ude00\n\/"], "": {}})"),
+           std::string_view("\xEF\xBB\xBF[\"\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\x7F\"]"),
+           std::string_view(" \r\n\t\"top-level string\" \n"),
+           std::string_view("[[],{},[{}]]"),
+       }) {
+    EXPECT_TRUE(JsonPositions(doc).known_valid()) << doc;
+    EXPECT_TRUE(nlohmann_accepts(doc)) << doc;
+  }
+}
+
+TEST(JsonPositionsGrammar, MalformedDocumentsAreNot) {
+  for (std::string_view doc : {
+           std::string_view(""), std::string_view("  "), std::string_view("{"), std::string_view("}"),
+           std::string_view(R"({"a":1,})"), std::string_view("[1,]"), std::string_view("[01]"),
+           std::string_view(R"({"a" 1})"), std::string_view(R"({"a":1 "b":2})"), std::string_view(R"({1:2})"),
+           std::string_view(R"(["\x"])"), std::string_view(R"(["\ud800"])"), std::string_view(R"(["\udc00"])"),
+           std::string_view(R"(["\ud800\u0041"])"), std::string_view(R"(["\u12g4"])"),
+           std::string_view("[\"\xC0\xAF\"]"), std::string_view("[\"\xED\xA0\x80\"]"),
+           std::string_view("[\"\xF4\x90\x80\x80\"]"), std::string_view("[\"\xE2\x82\"]"), std::string_view("[\"\xFF\"]"),
+           std::string_view("[\"a\nb\"]"), std::string_view(std::string_view("[\"\0\"]", 5)),
+           std::string_view("[1] [2]"), std::string_view("tru"), std::string_view("nul"), std::string_view("[-]"),
+           std::string_view("[1.]"), std::string_view("[.5]"), std::string_view("[1e]"), std::string_view(R"({"a":1}})"),
+           std::string_view("\xEF\xBB{}"), std::string_view("[1]\xEF\xBB\xBF"), std::string_view("/* c */ {}"),
+           std::string_view("[\"unterminated]"), std::string_view("[1,\v2]"),
+       }) {
+    EXPECT_FALSE(JsonPositions(doc).known_valid()) << doc;
+    EXPECT_FALSE(nlohmann_accepts(doc)) << doc;
+  }
+}
+
+TEST(JsonPositionsGrammar, FractionsAndExponentsAreLeftToNlohmann) {
+  EXPECT_FALSE(JsonPositions("[1.5]").known_valid());  // fine, but nlohmann must read it
+  EXPECT_TRUE(nlohmann_accepts("[1.5]"));
+  EXPECT_FALSE(JsonPositions("[1e999]").known_valid());  // overflows: nlohmann refuses it
+  EXPECT_FALSE(nlohmann_accepts("[1e999]"));
+  EXPECT_FALSE(JsonPositions("[100000000000000000000]").known_valid());  // 21 digits: a double
+}
+
+// Mutations of rule-shaped documents (bytes replaced, inserted, removed; the
+// text cut short): whenever the pass says "valid", nlohmann agrees.
+TEST(JsonPositionsGrammar, NeverValidWhereNlohmannRefuses) {
+  const std::string seeds[] = {
+      R"({"schema_version": "1.0.0", "rules": [{"id": "A-1", "title": "t\u00e9\ud83d\ude00",
+         "package_rules": [{"package_name": "@s/p", "affected_versions": ["=1.0.0", ">=2 <3"]}],
+         "n": [0, -1, 42, true, false, null], "o": {}}]})",
+      "[\"\xC3\xA9\", \"\xE2\x82\xAC\", \"\xF0\x9F\x98\x80\", \"\\\\\\\"\\/\\b\\f\\n\\r\\t\", {\"k\": []}]",
+  };
+  const std::string interesting = std::string("{}[],:\"\\u0123456789abcdefABCDEF-+.eEtrufalsn \t\r\n/x") +
+                                  std::string("\x00\x1F\x7F\x80\xBF\xC0\xC2\xDF\xE0\xED\xEF\xF0\xF4\xF5\xFF", 15);
+  std::mt19937 rng(20251123);
+  size_t known = 0, refused = 0;
+  for (const std::string& seed : seeds) {
+    ASSERT_TRUE(JsonPositions(seed).known_valid());
+    for (int round = 0; round < 20000; ++round) {
+      std::string doc = seed;
+      const int edits = 1 + static_cast<int>(rng() % 3);
+      for (int e = 0; e < edits && !doc.empty(); ++e) {
+        const size_t at = rng() % doc.size();
+        const char c = interesting[rng() % interesting.size()];
+        switch (rng() % 4) {
+          case 0: doc[at] = c; break;
+          case 1: doc.insert(doc.begin() + static_cast<ptrdiff_t>(at), c); break;
+          case 2: doc.erase(at, 1 + rng() % 4); break;
+          default: doc.resize(at); break;
+        }
+      }
+      const bool ok = nlohmann_accepts(doc);
+      if (JsonPositions(doc).known_valid()) {
+        ++known;
+        ASSERT_TRUE(ok) << "known_valid but nlohmann refuses: " << ::testing::PrintToString(doc);
+      } else {
+        refused += ok ? 0 : 1;
+      }
+    }
+  }
+  EXPECT_GT(known, 1000u);  // the check is not vacuous
+  EXPECT_GT(refused, 10000u);
 }
 
 }  // namespace
