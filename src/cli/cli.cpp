@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -269,6 +270,13 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
     err << "gouvernante: report written to " << path << " (exit " << code << ")\n";
   } else {
     out << text;
+  }
+  if (env.fast_exit) {
+    // Freeing a 200,000-rule set and its index takes ~0.2 s that the OS does
+    // for free at exit: flush what was written and leave without destructors.
+    out.flush();
+    err.flush();
+    std::_Exit(code);
   }
   return code;
 }

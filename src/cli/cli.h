@@ -18,6 +18,7 @@ struct CliEnv {
   std::ostream* err;
   bool stdout_is_tty = false;
   bool stderr_is_tty = false;   // progress lines for long -heuristic walks
+  bool fast_exit = false;       // the real binary: _Exit after a scan instead of freeing everything
   bool no_color = false;        // NO_COLOR set (https://no-color.org)
   std::time_t now = 0;          // for -output auto
   std::string cwd_for_output;   // where -output auto writes ("" = current directory)

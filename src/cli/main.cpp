@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   gv::CliEnv env{&std::cout, &std::cerr};
   env.stdout_is_tty = ::isatty(STDOUT_FILENO) != 0;
   env.stderr_is_tty = ::isatty(STDERR_FILENO) != 0;
+  env.fast_exit = true;
   const char* nc = std::getenv("NO_COLOR");
   env.no_color = nc != nullptr && nc[0] != '\0';
   env.now = std::time(nullptr);
