@@ -1,5 +1,7 @@
 #include "cli/cli.h"
 
+#include "cli/flags.h"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -96,6 +98,25 @@ std::vector<std::string> normalize_go_flags(const std::vector<std::string>& args
   return out;
 }
 
+int parse_flags(CLI::App& app, const std::vector<std::string>& raw_args, const CliEnv& env, const std::string& prog) {
+  // Every long flag CLI11 knows may be spelled Go-style with one dash.
+  std::vector<std::string> long_flags;
+  for (const CLI::Option* o : app.get_options())
+    for (const std::string& n : o->get_lnames()) long_flags.push_back(n);
+  std::vector<std::string> args = normalize_go_flags(raw_args, long_flags);
+  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
+  try {
+    app.parse(args);
+  } catch (const CLI::CallForHelp&) {
+    *env.out << app.help();
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    *env.err << prog << ": " << terminal_safe(e.what()) << "\n(run " << prog << " -help for usage)\n";
+    return 1;
+  }
+  return -1;
+}
+
 std::string auto_output_name(std::time_t now, std::string_view extension) {
   std::tm tm{};
   gmtime_r(&now, &tm);
@@ -142,21 +163,7 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
   app.add_flag("--no-color", fl.no_color, "No ANSI colours (also: NO_COLOR=1)");
   app.add_flag("--version", fl.version, "Print the version and exit");
 
-  // Every long flag CLI11 knows may be spelled Go-style with one dash.
-  std::vector<std::string> long_flags;
-  for (const CLI::Option* o : app.get_options())
-    for (const std::string& n : o->get_lnames()) long_flags.push_back(n);
-  std::vector<std::string> args = normalize_go_flags(raw_args, long_flags);
-  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
-  try {
-    app.parse(args);
-  } catch (const CLI::CallForHelp&) {
-    out << app.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << "gouvernante: " << e.what() << "\n(run gouvernante -help for usage)\n";
-    return 1;
-  }
+  if (int code = parse_flags(app, raw_args, env, "gouvernante"); code >= 0) return code;
   if (fl.version) {
     out << kToolName << " " << kToolVersion << "\n";
     return 0;

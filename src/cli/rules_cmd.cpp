@@ -1,8 +1,9 @@
 // The `rules` dispatcher and what its subcommands share (rules_cmd_shared.h).
 #include "cli/rules_cmd.h"
 
+#include "cli/flags.h"
+
 #include <algorithm>
-#include <filesystem>
 #include <ostream>
 #include <system_error>
 
@@ -59,45 +60,14 @@ int run_rules_command(const std::vector<std::string>& args, const CliEnv& env) {
 
 int parse_rules_args(CLI::App& app, const std::vector<std::string>& raw_args, const CliEnv& env,
                      const std::string& name) {
-  std::vector<std::string> long_flags;
-  for (const CLI::Option* o : app.get_options())
-    for (const std::string& n : o->get_lnames()) long_flags.push_back(n);
-  std::vector<std::string> args = normalize_go_flags(raw_args, long_flags);
-  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
-  try {
-    app.parse(args);
-  } catch (const CLI::CallForHelp&) {
-    *env.out << app.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    *env.err << "gouvernante rules " << name << ": " << terminal_safe(e.what()) << "\n(run gouvernante rules "
-             << name << " -help for usage)\n";
-    return 1;
-  }
-  return -1;
+  return parse_flags(app, raw_args, env, "gouvernante rules " + name);
 }
 
 bool list_rule_json_files(const std::string& dir, std::vector<std::string>* files, std::string* err) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
-  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const fs::directory_entry& entry = *it;
-    if (entry.path().filename().string().starts_with(".")) {
-      std::error_code dec;
-      if (entry.is_directory(dec)) it.disable_recursion_pending();
-      continue;
-    }
-    std::error_code fec;
-    if (entry.path().extension() == ".json" && entry.is_regular_file(fec))
-      files->push_back(entry.path().string());
-  }
-  if (ec) {
-    *err = "cannot read folder: " + ec.message();
-    return false;
-  }
-  std::sort(files->begin(), files->end());
-  return true;
+  Errors errors;
+  if (list_rule_files(dir, files, &errors)) return true;
+  *err = errors.back().what;
+  return false;
 }
 
 bool load_rules_or_report(const std::vector<std::string>& paths, RuleSet* rs, const CliEnv& env,

@@ -10,6 +10,8 @@
 
 #include "cli/rules_import.h"
 
+#include "cli/flags.h"
+
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -128,20 +130,7 @@ int run_rules_import(const std::vector<std::string>& raw_args, const CliEnv& env
   app.add_option("--kind", kind, "CSV: the rule kind (default compromised-release)");
   app.add_option("--severity", severity_name_flag, "CSV: low, medium, high or critical (default critical)");
 
-  std::vector<std::string> long_flags;
-  for (const CLI::Option* o : app.get_options())
-    for (const std::string& n : o->get_lnames()) long_flags.push_back(n);
-  std::vector<std::string> args = normalize_go_flags(raw_args, long_flags);
-  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
-  try {
-    app.parse(args);
-  } catch (const CLI::CallForHelp&) {
-    out << app.help();
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    err << "gouvernante rules import: " << e.what() << "\n(run gouvernante rules import -help for usage)\n";
-    return 1;
-  }
+  if (int code = parse_flags(app, raw_args, env, "gouvernante rules import"); code >= 0) return code;
 
   auto fail = [&](const std::string& msg) {
     err << "gouvernante rules import: " << terminal_safe(msg) << "\n";

@@ -22,14 +22,13 @@
 
 #include "common/file.h"
 #include "rules/import_internal.h"
+#include "rules/json_text.h"
 
 namespace gv {
 
 namespace import_detail {
 
 namespace {
-
-constexpr char kHex[] = "0123456789abcdef";
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
@@ -50,116 +49,7 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-// nlohmann's message without its "[json.exception.parse_error.101] parse
-// error at line 1, column 2: syntax error while parsing object - " preamble
-// (we print our own position), raw bytes made printable.
-std::string parse_error_message(const std::string& what) {
-  std::string_view m = what;
-  if (size_t p = m.find(": "); p != std::string_view::npos) m.remove_prefix(p + 2);
-  if (m.starts_with("syntax error while parsing ")) {
-    if (size_t p = m.find(" - "); p != std::string_view::npos) m.remove_prefix(p + 3);
-  }
-  std::string out;
-  for (char c : m) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x7F) {
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-// nlohmann as a validating SAX parser that builds nothing.
-class SyntaxCheck final : public nlohmann::json::json_sax_t {
- public:
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool parse_error(std::size_t byte, const std::string&, const nlohmann::detail::exception& e) override {
-    byte_ = byte;
-    message_ = parse_error_message(e.what());
-    return false;
-  }
-  size_t byte() const { return byte_; }
-  const std::string& message() const { return message_; }
-
- private:
-  size_t byte_ = 0;
-  std::string message_;
-};
-
-bool is_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-int number_at(std::string_view s, size_t pos, size_t len) {
-  if (pos + len > s.size() || !is_digits(s.substr(pos, len))) return -1;
-  int v = 0;
-  for (size_t k = 0; k < len; ++k) v = v * 10 + (s[pos + k] - '0');
-  return v;
-}
-
-// The date part of RFC 3339: YYYY-MM-DD with a day that exists.
-bool valid_date(std::string_view s) {
-  if (s.size() < 10 || s[4] != '-' || s[7] != '-') return false;
-  int year = number_at(s, 0, 4), month = number_at(s, 5, 2), day = number_at(s, 8, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1) return false;
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return day <= kDays[month - 1] && !(month == 2 && day == 29 && !leap);
-}
-
-// RFC 3339 section 5.6 date-time (what the rule loader accepts).
-bool is_rfc3339(std::string_view s) {
-  if (s.size() < 20 || !valid_date(s)) return false;
-  if ((s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':') return false;
-  int h = number_at(s, 11, 2), m = number_at(s, 14, 2), sec = number_at(s, 17, 2);
-  if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 60) return false;
-  size_t i = 19;
-  if (s[i] == '.') {
-    size_t start = ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  if (i == s.size()) return false;
-  if (s[i] == 'Z' || s[i] == 'z') return i + 1 == s.size();
-  if (s[i] != '+' && s[i] != '-') return false;
-  int oh = number_at(s, i + 1, 2), om = number_at(s, i + 4, 2);
-  return i + 6 == s.size() && oh >= 0 && oh <= 23 && s[i + 3] == ':' && om >= 0 && om <= 59;
-}
-
 }  // namespace
-
-std::string shown(std::string_view s) {
-  constexpr size_t kMax = 80;
-  std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7F) {
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > kMax) out += "...";
-  out += "'";
-  return out;
-}
 
 std::string child(const std::string& ptr, std::string_view key) { return ptr + "/" + pointer_escape(key); }
 std::string child(const std::string& ptr, size_t index) { return ptr + "/" + std::to_string(index); }
@@ -172,15 +62,11 @@ bool JsonDoc::parse(std::string_view text, const std::string& file, Errors* erro
   text_ = text;
   file_ = file;
   errors_ = errors;
-  SyntaxCheck syntax;
-  if (!nlohmann::json::sax_parse(text.data(), text.data() + text.size(), &syntax)) {
-    // `byte` counts from 1 and points at the offending character, or one
-    // past the end of the text for a truncated document.
-    LineCol lc = line_col_at(text, syntax.byte() > 0 ? syntax.byte() - 1 : 0);
-    errors->push_back(Error{file, lc.line, lc.col, "invalid JSON: " + syntax.message()});
+  pos_.emplace(text);
+  if (std::optional<Error> e = check_json_syntax(text, file, *pos_)) {
+    errors->push_back(std::move(*e));
     return false;
   }
-  pos_.emplace(text);
   return true;
 }
 
@@ -402,7 +288,7 @@ std::string summary_text(std::string_view details) {
 std::optional<std::string> normalize_datetime(std::string_view s) {
   s = trim(s);
   if (is_rfc3339(s)) return std::string(s);
-  if (s.size() == 10 && valid_date(s)) return std::string(s) + "T00:00:00Z";
+  if (s.size() == 10 && is_date(s)) return std::string(s) + "T00:00:00Z";
   return std::nullopt;
 }
 
@@ -526,7 +412,6 @@ std::string malicious_remediation() {
 namespace {
 
 namespace fs = std::filesystem;
-using import_detail::shown;
 
 bool has_extension(std::string_view name, std::string_view ext) {
   if (name.size() < ext.size()) return false;
@@ -736,7 +621,7 @@ std::optional<ImportFormat> import_format(std::string_view name) {
   return std::nullopt;
 }
 
-bool is_iso_date(std::string_view s) { return s.size() == 10 && import_detail::valid_date(s); }
+bool is_iso_date(std::string_view s) { return s.size() == 10 && is_date(s); }
 
 bool finish_import(ImportBatch* batch, Errors* errors) {
   size_t errors_before = errors->size();

@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "rules/import.h"
 #include "rules/json_positions.h"
+#include "rules/json_text.h"  // shown(), dates, the syntax check
 #include "rules/rule.h"
 #include "semver/semver.h"
 
@@ -20,8 +21,6 @@ namespace gv::import_detail {
 using NodeId = JsonPositions::NodeId;
 constexpr NodeId kNone = JsonPositions::kNone;
 
-// Untrusted text quoted for a message: control bytes as \xNN, cut at 80 bytes.
-std::string shown(std::string_view s);
 // RFC 6901 child pointers.
 std::string child(const std::string& ptr, std::string_view key);
 std::string child(const std::string& ptr, size_t index);

@@ -14,7 +14,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <system_error>
@@ -22,12 +21,12 @@
 
 #include "common/file.h"
 #include "rules/json_positions.h"
+#include "rules/json_text.h"
 
 namespace gv {
 
 namespace {
 
-using json = nlohmann::json;
 using NodeId = JsonPositions::NodeId;
 using Names = std::span<const std::string_view>;
 
@@ -74,28 +73,6 @@ std::string join(Names names) {
   return out;
 }
 
-// Untrusted text quoted for a message: control bytes shown as \xNN so an
-// error message cannot move the cursor of the terminal printing it, and
-// long values cut so one bad 1 MB string does not flood the log.
-std::string shown(std::string_view s) {
-  constexpr size_t kMax = 80;
-  std::string out = "'";
-  for (size_t i = 0; i < s.size() && i < kMax; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7F) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > kMax) out += "...";
-  out += "'";
-  return out;
-}
-
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Case-insensitive Levenshtein distance, for "did you mean" suggestions.
@@ -139,36 +116,6 @@ bool is_hex(char c) {
 
 bool is_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// RFC 3339 section 5.6 date-time: 2026-04-01T12:00:00Z, with optional
-// fraction and a numeric offset; 't'/'z' accepted as the RFC allows.
-bool is_rfc3339(std::string_view s) {
-  auto num = [&](size_t pos, size_t len, int lo, int hi) -> int {
-    if (pos + len > s.size() || !is_digits(s.substr(pos, len))) return -1;
-    int v = 0;
-    for (size_t k = 0; k < len; ++k) v = v * 10 + (s[pos + k] - '0');
-    return v >= lo && v <= hi ? v : -1;
-  };
-  if (s.size() < 20) return false;
-  int year = num(0, 4, 0, 9999), month = num(5, 2, 1, 12), day = num(8, 2, 1, 31);
-  if (year < 0 || month < 0 || day < 0 || s[4] != '-' || s[7] != '-') return false;
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  if (day > kDays[month - 1] || (month == 2 && day == 29 && !leap)) return false;
-  if ((s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':') return false;
-  if (num(11, 2, 0, 23) < 0 || num(14, 2, 0, 59) < 0 || num(17, 2, 0, 60) < 0) return false;
-  size_t i = 19;
-  if (s[i] == '.') {
-    size_t start = ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-    if (i == start) return false;
-  }
-  if (i == s.size()) return false;
-  if (s[i] == 'Z' || s[i] == 'z') return i + 1 == s.size();
-  if (s[i] != '+' && s[i] != '-') return false;
-  return i + 6 == s.size() && num(i + 1, 2, 0, 23) >= 0 && s[i + 3] == ':' &&
-         num(i + 4, 2, 0, 59) >= 0;
 }
 
 // What one load shares across its files: where each rule id was first seen,
@@ -771,60 +718,6 @@ void Validator::metadata(NodeId node, const std::string& ptr, Rule* r) {
   }
 }
 
-// nlohmann's message without its "[json.exception...] parse error at line 1,
-// column 2: syntax error while parsing object - " preamble (we print our own
-// position), with raw bytes it quotes made printable.
-std::string parse_error_message(const std::string& what) {
-  std::string_view m = what;
-  if (size_t p = m.find(": "); p != std::string_view::npos) m.remove_prefix(p + 2);
-  if (m.starts_with("syntax error while parsing ")) {
-    if (size_t p = m.find(" - "); p != std::string_view::npos) m.remove_prefix(p + 3);
-  }
-  std::string out;
-  for (char c : m) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u >= 0x7F) {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += "\\x";
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-// nlohmann as a validating SAX parser with no DOM: it decides what is JSON
-// (and where it is not), the position tree carries the values.
-class SyntaxCheck final : public json::json_sax_t {
- public:
-  bool null() override { return true; }
-  bool boolean(bool) override { return true; }
-  bool number_integer(number_integer_t) override { return true; }
-  bool number_unsigned(number_unsigned_t) override { return true; }
-  bool number_float(number_float_t, const string_t&) override { return true; }
-  bool string(string_t&) override { return true; }
-  bool binary(binary_t&) override { return true; }
-  bool start_object(std::size_t) override { return true; }
-  bool key(string_t&) override { return true; }
-  bool end_object() override { return true; }
-  bool start_array(std::size_t) override { return true; }
-  bool end_array() override { return true; }
-  bool parse_error(std::size_t byte, const std::string&,
-                   const nlohmann::detail::exception& e) override {
-    byte_ = byte;
-    message_ = parse_error_message(e.what());
-    return false;
-  }
-  size_t byte() const { return byte_; }
-  const std::string& message() const { return message_; }
-
- private:
-  size_t byte_ = 0;
-  std::string message_;
-};
-
 void sort_by_position(Errors* errors, size_t from) {
   std::stable_sort(errors->begin() + static_cast<ptrdiff_t>(from), errors->end(),
                    [](const Error& a, const Error& b) {
@@ -837,14 +730,9 @@ bool parse_document(std::string_view text, const std::string& file, RuleSet* out
   size_t errors_before = errors->size();
   JsonPositions pos(text);
   // The index's own grammar check settles well-formed documents (a quarter
-  // of a 200,000-entry feed's load was nlohmann's pass); nlohmann decides
-  // the rest and words the error.
-  SyntaxCheck syntax;
-  if (!pos.known_valid() && !json::sax_parse(text.data(), text.data() + text.size(), &syntax)) {
-    // `byte` counts from 1 and points at the offending character, or one
-    // past the end of the text for a truncated document.
-    LineCol lc = line_col_at(text, syntax.byte() > 0 ? syntax.byte() - 1 : 0);
-    errors->push_back(Error{file, lc.line, lc.col, "invalid JSON: " + syntax.message()});
+  // of a 200,000-entry feed's load was nlohmann's pass).
+  if (std::optional<Error> e = check_json_syntax(text, file, pos)) {
+    errors->push_back(std::move(*e));
     return false;
   }
   Validator(file, pos, errors, state).document(out);
@@ -857,7 +745,7 @@ namespace fs = std::filesystem;
 // Every *.json under `dir`, sorted; hidden entries (".git", ".#draft.json")
 // skipped; symlinked folders not entered, so a link cannot pull in files from
 // outside the rules tree or loop.
-bool list_rule_files(const std::string& dir, std::vector<std::string>* files, Errors* errors) {
+bool list_rule_files_in(const std::string& dir, std::vector<std::string>* files, Errors* errors) {
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
@@ -903,6 +791,10 @@ LoadState seed_state(const RuleSet& set) {
 
 }  // namespace
 
+bool list_rule_files(const std::string& dir, std::vector<std::string>* files, Errors* errors) {
+  return list_rule_files_in(dir, files, errors);
+}
+
 bool parse_rule_document(std::string_view text, const std::string& file, RuleSet* out,
                          Errors* errors) {
   LoadState state = seed_state(*out);
@@ -919,7 +811,7 @@ bool load_rules(const std::vector<std::string>& paths, RuleSet* out, Errors* err
       continue;
     }
     std::vector<std::string> files;
-    if (!list_rule_files(path, &files, errors)) continue;
+    if (!list_rule_files_in(path, &files, errors)) continue;
     if (files.empty()) {
       errors->push_back(Error{"", 0, 0, "no rule files (*.json) found in " + path});
       continue;

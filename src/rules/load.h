@@ -31,4 +31,9 @@ bool parse_rule_document(std::string_view text, const std::string& file, RuleSet
 // across all files. An empty folder is an error ("no rule files found").
 bool load_rules(const std::vector<std::string>& paths, RuleSet* out, Errors* errors);
 
+// The files `load_rules` reads from a folder: *.json under `dir`, sorted,
+// hidden entries skipped, symlinked folders not entered. False (with the
+// error appended) when the folder cannot be read.
+bool list_rule_files(const std::string& dir, std::vector<std::string>* files, Errors* errors);
+
 }  // namespace gv
