@@ -292,6 +292,20 @@ std::optional<std::string> normalize_datetime(std::string_view s) {
   return std::nullopt;
 }
 
+void read_dates(JsonDoc& doc, NodeId node, const std::string& ptr, std::string_view published_key,
+                std::string_view updated_key, Rule* r) {
+  for (auto [key, out] : {std::pair{published_key, &r->published_at}, std::pair{updated_key, &r->last_updated_at}}) {
+    std::string value;
+    if (!doc.string(node, ptr, key, &value)) continue;
+    if (std::optional<std::string> dt = normalize_datetime(value)) {
+      *out = std::move(*dt);
+    } else {
+      doc.error(doc.pos().member(node, key), child(ptr, key),
+                "invalid date-time " + shown(value) + "; expected RFC 3339 such as '2026-04-01T12:00:00Z'");
+    }
+  }
+}
+
 bool before_since(std::string_view date, std::string_view since) {
   if (since.empty() || date.size() < 10) return false;
   return date.substr(0, 10) < since;

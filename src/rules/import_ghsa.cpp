@@ -125,17 +125,7 @@ void GhsaImporter::advisory(NodeId node, const std::string& ptr) {
   std::string source;
   if (doc_.string(node, ptr, "source_code_location", &source)) add_reference(&r, "repository", one_line(source));
 
-  for (auto [key, out] : {std::pair{std::string_view("published_at"), &r.published_at},
-                          std::pair{std::string_view("updated_at"), &r.last_updated_at}}) {
-    std::string value;
-    if (!doc_.string(node, ptr, key, &value)) continue;
-    if (std::optional<std::string> dt = normalize_datetime(value)) {
-      *out = std::move(*dt);
-    } else {
-      doc_.error(pos_.member(node, key), child(ptr, key),
-                 "invalid date-time " + shown(value) + "; expected RFC 3339 such as '2026-04-01T12:00:00Z'");
-    }
-  }
+  read_dates(doc_, node, ptr, "published_at", "updated_at", &r);
 
   PackageSet packages;
   std::vector<std::string> fixes;

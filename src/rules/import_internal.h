@@ -116,6 +116,12 @@ std::string summary_text(std::string_view details);
 // RFC 3339 date-time as the rule format wants it; a bare "YYYY-MM-DD" is
 // read as midnight UTC. nullopt when neither.
 std::optional<std::string> normalize_datetime(std::string_view s);
+
+// The advisory's two dates (OSV "published"/"modified", GitHub
+// "published_at"/"updated_at") into the rule's metadata, normalised to
+// RFC 3339; a date that is not one is an error at its member.
+void read_dates(JsonDoc& doc, NodeId node, const std::string& ptr, std::string_view published_key,
+                std::string_view updated_key, Rule* r);
 // True when `date` (its first 10 bytes, "YYYY-MM-DD") is before `since`.
 // Undated entries (empty date) are never before: we keep what we cannot date.
 bool before_since(std::string_view date, std::string_view since);

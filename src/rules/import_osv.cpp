@@ -192,17 +192,7 @@ void OsvImporter::advisory(NodeId node, const std::string& ptr, const std::strin
       if (doc_.string(e, eptr, "url", &url)) add_reference(&r, reference_type(type), one_line(url));
     }
   }
-  for (auto [key, out] : {std::pair{std::string_view("published"), &r.published_at},
-                          std::pair{std::string_view("modified"), &r.last_updated_at}}) {
-    std::string value;
-    if (!doc_.string(node, ptr, key, &value)) continue;
-    if (std::optional<std::string> dt = normalize_datetime(value)) {
-      *out = std::move(*dt);
-    } else {
-      doc_.error(pos_.member(node, key), child(ptr, key),
-                 "invalid date-time " + shown(value) + "; expected RFC 3339 such as '2026-04-01T12:00:00Z'");
-    }
-  }
+  read_dates(doc_, node, ptr, "published", "modified", &r);
 
   PackageSet packages;
   std::vector<std::string> fixes;  // "name@version" of fixed events, for the remediation

@@ -6,12 +6,9 @@ namespace gv {
 
 namespace {
 
+// The context's environment (the real one unless a test injected another).
 std::function<std::optional<std::string>(const std::string&)> getenv_of(const HostContext& ctx) {
-  if (ctx.getenv) return ctx.getenv;
-  return [](const std::string& name) -> std::optional<std::string> {
-    const char* v = std::getenv(name.c_str());
-    return v != nullptr ? std::optional<std::string>(v) : std::nullopt;
-  };
+  return [&ctx](const std::string& name) { return host_getenv(ctx, name); };
 }
 
 }  // namespace

@@ -211,9 +211,7 @@ std::string berry_slug(const std::string& name) {
 void Reader::pnpm_store(const std::string& root) {
   const std::string base = basename_of(root);
   if (layout_version(base)) {
-    if (base == "v3") return pnpm_store_v3(root);
-    if (base == "v10") return pnpm_store_v10(root);
-    return skip(root, "pnpm store layout " + base + " is not known, not read");
+    return pnpm_store_layout(root, base);
   }
   std::vector<DirEntry> entries;
   if (!list(root, &entries)) return;
@@ -222,9 +220,7 @@ void Reader::pnpm_store(const std::string& root) {
     if (e.type != EntryType::kDir || !layout_version(e.name)) continue;
     any = true;
     const std::string path = join(root, e.name);
-    if (e.name == "v3") pnpm_store_v3(path);
-    else if (e.name == "v10") pnpm_store_v10(path);
-    else skip(path, "pnpm store layout " + e.name + " is not known, not read");
+    pnpm_store_layout(path, e.name);
   }
   if (!any) trace("installed: " + root + ": no v3/ or v10/ store inside");
 }
@@ -245,23 +241,13 @@ void each_bucket_file(Reader& r, const std::string& dir, std::string_view suffix
 }
 }  // namespace
 
-void Reader::pnpm_store_v3(const std::string& dir) {
+// v3 (pnpm 7-9): files/xx/<hash>-index.json; v10 (pnpm 10): index/xx/<hash>-<name>@<version>.json.
+// Both index files carry the package's name and version (and requiresBuild).
+void Reader::pnpm_store_layout(const std::string& dir, const std::string& version) {
+  if (version != "v3" && version != "v10") return skip(dir, "pnpm store layout " + version + " is not known, not read");
+  const bool v3 = version == "v3";
   size_t n = 0;
-  each_bucket_file(*this, join(dir, "files"), "-index.json", [&](const std::string& path) {
-    ++n;
-    std::optional<Manifest> m = manifest(path);
-    if (!m) return;
-    InstalledPackage p{m->name, m->version, path, InstallKind::kPnpmStore};
-    p.has_install_scripts = m->requires_build.value_or(false);
-    p.scripts_known = m->requires_build.has_value();
-    emit(std::move(p));
-  });
-  trace("installed: " + dir + ": " + std::to_string(n) + " store index files");
-}
-
-void Reader::pnpm_store_v10(const std::string& dir) {
-  size_t n = 0;
-  each_bucket_file(*this, join(dir, "index"), ".json", [&](const std::string& path) {
+  each_bucket_file(*this, join(dir, v3 ? "files" : "index"), v3 ? "-index.json" : ".json", [&](const std::string& path) {
     ++n;
     std::optional<Manifest> m = manifest(path);
     if (!m) return;

@@ -138,8 +138,7 @@ class Reader {
   void virtual_store(const std::string& dir, InstallKind kind, uint32_t depth);
   void berry_store(const std::string& dir, InstallKind kind, uint32_t depth);
   std::string pnpm_virtual_store(const std::string& dir, InstallKind kind, uint32_t depth);
-  void pnpm_store_v3(const std::string& dir);
-  void pnpm_store_v10(const std::string& dir);
+  void pnpm_store_layout(const std::string& dir, const std::string& version);  // "v3", "v10"
   void bun_entry(const std::string& dir);
   void bunx_dir(const std::string& dir);
 
