@@ -419,6 +419,25 @@ std::string malicious_remediation() {
          "credentials it could read, and check for persistence.";
 }
 
+void finish_advisory(Rule* r, bool malicious, Severity severity, std::string_view summary,
+                     const std::vector<std::string>& names, std::vector<std::string> fixes) {
+  const std::string who =
+      names.front() + (names.size() > 1 ? " and " + std::to_string(names.size() - 1) + " more" : "");
+  r->kind = malicious ? "malicious-package" : "vulnerability";
+  r->severity = severity;
+  r->title = one_line(summary);
+  if (r->title.empty()) r->title = malicious ? "Malicious package " + who : r->id + " in " + who;
+  if (malicious) {
+    r->remediation.summary = malicious_remediation();
+  } else if (!fixes.empty()) {
+    std::sort(fixes.begin(), fixes.end());
+    fixes.erase(std::unique(fixes.begin(), fixes.end()), fixes.end());
+    std::string list;
+    for (const std::string& f : fixes) list += (list.empty() ? "" : ", ") + f;
+    r->remediation.summary = "Upgrade to a fixed release: " + list + ".";
+  }
+}
+
 }  // namespace import_detail
 
 // ---- public

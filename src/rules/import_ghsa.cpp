@@ -180,20 +180,8 @@ void GhsaImporter::advisory(NodeId node, const std::string& ptr) {
     ++batch_->stats.no_versions;
     return;
   }
-  std::string who = names.front() + (names.size() > 1 ? " and " + std::to_string(names.size() - 1) + " more" : "");
-  r.kind = malicious ? "malicious-package" : "vulnerability";
-  r.severity = malicious ? Severity::kCritical : severity(node, ptr);
-  r.title = one_line(summary);
-  if (r.title.empty()) r.title = malicious ? "Malicious package " + who : r.id + " in " + who;
-  if (malicious) {
-    r.remediation.summary = malicious_remediation();
-  } else if (!fixes.empty()) {
-    std::sort(fixes.begin(), fixes.end());
-    fixes.erase(std::unique(fixes.begin(), fixes.end()), fixes.end());
-    std::string list;
-    for (const std::string& f : fixes) list += (list.empty() ? "" : ", ") + f;
-    r.remediation.summary = "Upgrade to a fixed release: " + list + ".";
-  }
+  finish_advisory(&r, malicious, malicious ? Severity::kCritical : severity(node, ptr), summary, names,
+                  std::move(fixes));
   batch_->rules.push_back(std::move(r));
 }
 

@@ -147,4 +147,10 @@ std::optional<std::string> github_range_expr(std::string_view text, std::string*
 // "Malicious package" remediation, shared by OSV and GitHub malware entries.
 std::string malicious_remediation();
 
+// What every advisory importer derives the same way once the packages are
+// read: kind, severity, a title (the summary, else one naming the packages,
+// `names` non-empty) and the remediation (the fixed releases, deduplicated).
+void finish_advisory(Rule* r, bool malicious, Severity severity, std::string_view summary,
+                     const std::vector<std::string>& names, std::vector<std::string> fixes);
+
 }  // namespace gv::import_detail
