@@ -1,13 +1,27 @@
 #include "common/file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 namespace gv {
+
+void FileBuffer::release(size_t from, size_t to) {
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  to = std::min(to, size_);
+  if (from >= to) return;
+  const auto base = reinterpret_cast<uintptr_t>(data_.data());
+  const uintptr_t begin = (base + from + page - 1) / page * page;
+  const uintptr_t end = (base + to) / page * page;
+  // Advice only: if the system declines, the bytes stay as they were.
+  if (begin < end) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
+}
 
 std::optional<Error> read_file(const std::string& path, FileBuffer* out, size_t max_bytes) {
   // O_NONBLOCK: a path swapped for a FIFO after it was listed must not block

@@ -24,6 +24,11 @@ class FileBuffer {
   size_t size() const { return size_; }
   // Capacity includes kReadPadding zero bytes after size().
   const std::string& padded() const { return data_; }
+  // Returns the memory pages lying wholly inside bytes [from, to) to the
+  // system: the caller is done with those bytes and must not read them again
+  // (they read as zeros). A 140 MB rule feed is read front to back once, and
+  // its rules need not share memory with its text.
+  void release(size_t from, size_t to);
 
  private:
   friend std::optional<Error> read_file(const std::string& path, FileBuffer* out, size_t max_bytes);

@@ -43,7 +43,7 @@ json rule_descriptor(const Rule& r) {
             {"name", r.id},
             {"shortDescription", {{"text", r.title}}},
             {"fullDescription", {{"text", r.summary.empty() ? r.title : r.summary}}},
-            {"help", {{"text", help.empty() ? r.title : help}}},
+            {"help", {{"text", help.empty() ? r.title.str() : help}}},
             {"defaultConfiguration", {{"level", sarif_level(r.severity)}}},
             {"properties",
              {{"security-severity", security_severity(r.severity)},

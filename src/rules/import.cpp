@@ -102,6 +102,13 @@ bool JsonDoc::string(NodeId obj, const std::string& ptr, std::string_view key, s
   return true;
 }
 
+bool JsonDoc::string(NodeId obj, const std::string& ptr, std::string_view key, Str* out) {
+  std::string s;
+  if (!string(obj, ptr, key, &s)) return false;
+  *out = s;
+  return true;
+}
+
 NodeId JsonDoc::array(NodeId obj, const std::string& ptr, std::string_view key) {
   NodeId v = get(obj, key);
   if (v == kNone) return kNone;
@@ -223,20 +230,20 @@ std::string alias_type(std::string_view id) {
   return "other";
 }
 
-void add_alias(Rule* r, std::string type, std::string value) {
+void add_alias(Rule* r, std::string_view type, std::string_view value) {
   if (value.empty()) return;
   for (const Alias& a : r->aliases) {
     if (a.value == value) return;
   }
-  r->aliases.push_back(Alias{std::move(type), std::move(value)});
+  r->aliases.push_back(Alias{type, value});
 }
 
-void add_reference(Rule* r, std::string type, std::string url) {
+void add_reference(Rule* r, std::string_view type, std::string_view url) {
   if (url.empty()) return;
   for (const Reference& ref : r->references) {
     if (ref.url == url) return;
   }
-  r->references.push_back(Reference{std::move(type), std::move(url)});
+  r->references.push_back(Reference{type, url});
 }
 
 std::string one_line(std::string_view s) {
@@ -664,7 +671,7 @@ bool finish_import(ImportBatch* batch, Errors* errors) {
     if (rules[i].id != rules[i - 1].id) continue;
     const Rule& first = rules[i - 1];
     std::string where = first.file + (first.line ? ":" + std::to_string(first.line) : "");
-    errors->push_back(Error{rules[i].file, rules[i].line, 0,
+    errors->push_back(Error{rules[i].file.str(), rules[i].line, 0,
                             "duplicate advisory id " + shown(rules[i].id) + " (also in " + where + ")"});
   }
   batch->stats.rules = rules.size();

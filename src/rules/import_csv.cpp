@@ -338,8 +338,9 @@ void import_csv_document(std::string_view text, const std::string& name, const I
   Rule r;
   r.file = name;
   r.line = header.line;
-  r.id = opt.csv_id.empty() ? "CSV-" + one_line(stem) : opt.csv_id;
-  std::replace(r.id.begin(), r.id.end(), ' ', '-');
+  std::string id = opt.csv_id.empty() ? "CSV-" + one_line(stem) : opt.csv_id;
+  std::replace(id.begin(), id.end(), ' ', '-');
+  r.id = id;
   r.title = opt.csv_title.empty() ? "Packages listed in " + one_line(base) : opt.csv_title;
   r.kind = opt.csv_kind.empty() ? "compromised-release" : opt.csv_kind;
   r.ecosystem = "npm";

@@ -47,6 +47,7 @@ class JsonDoc {
   // A string member into *out: false when absent/null (no error) or not a
   // string (error).
   bool string(NodeId obj, const std::string& ptr, std::string_view key, std::string* out);
+  bool string(NodeId obj, const std::string& ptr, std::string_view key, Str* out);
   // An array / object member; kNone when absent/null (no error) or of another type (error).
   NodeId array(NodeId obj, const std::string& ptr, std::string_view key);
   NodeId object(NodeId obj, const std::string& ptr, std::string_view key);
@@ -103,8 +104,8 @@ std::string package_name_problem(std::string_view name);
 
 // "GHSA-..." -> ghsa, "CVE-..." -> cve, "SNYK-..." -> snyk, else other.
 std::string alias_type(std::string_view id);
-void add_alias(Rule* r, std::string type, std::string value);    // skips duplicates and ""
-void add_reference(Rule* r, std::string type, std::string url);  // skips duplicate URLs and ""
+void add_alias(Rule* r, std::string_view type, std::string_view value);    // skips duplicates and ""
+void add_reference(Rule* r, std::string_view type, std::string_view url);  // skips duplicate URLs and ""
 
 // One line: control characters and line breaks become spaces, runs of
 // spaces collapse, ends trimmed.

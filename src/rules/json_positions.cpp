@@ -193,7 +193,16 @@ bool valid_scalar(std::string_view tok, bool* sure) {
 
 }  // namespace
 
-JsonPositions::JsonPositions(std::string_view text) : text_(text) {
+JsonPositions::JsonPositions(std::string_view text) : text_(text) { index({}, nullptr); }
+
+JsonPositions::JsonPositions(std::string_view text, std::string_view key,
+                             const ElementFn& on_element)
+    : text_(text) {
+  index(key, &on_element);
+}
+
+void JsonPositions::index(std::string_view stream_key, const ElementFn* on_element) {
+  const std::string_view text = text_;
   // Containers are open on `stack`; their children collect in `pending` and
   // move to members_ in one block when the container closes, so each
   // container's children end up contiguous. Every byte is looked at once.
@@ -209,8 +218,14 @@ JsonPositions::JsonPositions(std::string_view text) : text_(text) {
   };
   std::vector<Frame> stack;
   std::vector<Member> pending;
-  nodes_.reserve(text.size() / 16);
-  members_.reserve(text.size() / 16);
+  if (on_element == nullptr) {
+    nodes_.reserve(text.size() / 16);
+    members_.reserve(text.size() / 16);
+  }
+  // Streaming: the array whose elements go to on_element, and where the
+  // element being read started in members_ (its subtree is dropped after).
+  NodeId stream_array = kNone;
+  size_t element_members = 0;
 
   const size_t n = text.size();
   size_t i = 0;
@@ -229,7 +244,21 @@ JsonPositions::JsonPositions(std::string_view text) : text_(text) {
   Expect expect = Expect::kValue;
   bool valid = true, sure = true;
   auto wants_value = [&] { return expect == Expect::kValue || expect == Expect::kValueOrClose; };
-  auto after_value = [&] { expect = stack.empty() ? Expect::kEnd : Expect::kCommaOrClose; };
+  auto in_stream = [&] { return stack.size() == 2 && stack[1].node == stream_array; };
+  auto after_value = [&] {
+    expect = stack.empty() ? Expect::kEnd : Expect::kCommaOrClose;
+    if (stream_array == kNone || !in_stream()) return;
+    if (!valid) {
+      stream_array = kNone;  // not JSON: index the rest as usual
+      return;
+    }
+    const NodeId element = pending.back().value;
+    (*on_element)(*this, element, streamed_, i);
+    ++streamed_;
+    nodes_.resize(element);
+    members_.resize(element_members);
+    pending.pop_back();
+  };
 
   auto skip_string = [&]() -> bool {  // at '"'; returns whether it had escapes
     bool escaped = false;
@@ -278,6 +307,15 @@ JsonPositions::JsonPositions(std::string_view text) : text_(text) {
     node.col = static_cast<uint32_t>(i - line_start + 1);
     node.kind = text[i];
     nodes_.push_back(node);
+    if (on_element != nullptr) {
+      if (in_stream()) element_members = members_.size();
+      // The root object's member `stream_key`, when it is an array.
+      if (stack.size() == 1 && node.kind == '[' && have_key && nodes_[stack[0].node].kind == '{' &&
+          text.substr(key.key_offset, stream_key.size()) == stream_key &&
+          text.substr(key.key_offset + stream_key.size(), 1) == "\"") {
+        stream_array = id;
+      }
+    }
     if (!stack.empty()) {
       Member m = have_key ? key : Member{};
       m.value = id;
@@ -366,6 +404,7 @@ JsonPositions::JsonPositions(std::string_view text) : text_(text) {
     }
   }
   known_valid_ = valid && sure && expect == Expect::kEnd;
+  known_invalid_ = !valid || expect != Expect::kEnd;
   // Unclosed containers (only on invalid input) keep count 0.
 }
 
@@ -391,6 +430,15 @@ std::string JsonPositions::string(NodeId id) const {
   if (n.kind != '"') return {};
   std::string_view raw = text_.substr(n.offset + 1, n.count);
   return n.first != 0 ? json_unescape(raw) : std::string(raw);
+}
+
+std::string_view JsonPositions::string_view(NodeId id, std::string* scratch) const {
+  const Node& n = nodes_[id];
+  if (n.kind != '"') return {};
+  std::string_view raw = text_.substr(n.offset + 1, n.count);
+  if (n.first == 0) return raw;
+  *scratch = json_unescape(raw);
+  return *scratch;
 }
 
 JsonPositions::NodeId JsonPositions::element(NodeId parent, size_t index) const {

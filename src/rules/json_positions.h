@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,19 @@ class JsonPositions {
   // building it is still safe; use it only once the text is known to be JSON.
   explicit JsonPositions(std::string_view text);
 
+  // Indexes `text` keeping one element of a big array at a time: each
+  // element of the root object's array member `key` (a rule file's "rules"),
+  // once read, is handed to on_element(tree, node, index, end) -- `end` is the
+  // byte offset just past it -- and then dropped from the tree. A 142 MB feed
+  // of 200,000 rules would otherwise hold ~5 million nodes (160 MB) at once.
+  // Elements are handed over only while the text read so far is JSON; when
+  // it stops being JSON the rest is indexed as usual and known_valid() is
+  // false. The array's node keeps the elements not handed over; streamed()
+  // counts those that were (they came first).
+  using ElementFn = std::function<void(const JsonPositions&, NodeId, size_t index, size_t end)>;
+  JsonPositions(std::string_view text, std::string_view key, const ElementFn& on_element);
+  size_t streamed() const { return streamed_; }
+
   // True when the indexing pass proved the text is JSON that nlohmann's
   // strict parser accepts. False when it is not, or when the pass could not
   // tell (a number with a fraction or exponent, which nlohmann may refuse as
@@ -52,6 +66,9 @@ class JsonPositions {
   // Never true for text nlohmann rejects; tests/rules/json_positions_test.cpp
   // checks that against nlohmann on mutated documents.
   bool known_valid() const { return known_valid_; }
+  // True when the pass saw a certain violation of the grammar (as opposed to
+  // a number it leaves to nlohmann).
+  bool known_invalid() const { return known_invalid_; }
 
   NodeId root() const { return nodes_.empty() ? kNone : 0; }
   const Node& node(NodeId id) const { return nodes_[id]; }
@@ -66,6 +83,9 @@ class JsonPositions {
   size_t size(NodeId id) const;
   // A string value, decoded; empty for anything else.
   std::string string(NodeId id) const;
+  // The same without a copy when the literal has no escapes: a view of the
+  // source text, else of *scratch holding the decoded value.
+  std::string_view string_view(NodeId id, std::string* scratch) const;
 
   // Child `index` of an array (or the index-th member of an object).
   NodeId element(NodeId parent, size_t index) const;
@@ -90,10 +110,14 @@ class JsonPositions {
     NodeId value = 0;
     uint32_t key_offset = 0;  // first byte after the key's opening quote (objects only)
   };
+  void index(std::string_view key, const ElementFn* on_element);
+
   std::string_view text_;
+  size_t streamed_ = 0;
   std::vector<Node> nodes_;      // in document order; 0 is the root
   std::vector<Member> members_;  // each container's children, contiguous
   bool known_valid_ = false;
+  bool known_invalid_ = false;
 };
 
 // Decodes the raw contents of a JSON string literal (between the quotes).

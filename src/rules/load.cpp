@@ -13,6 +13,7 @@
 #include "rules/load.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -124,18 +125,86 @@ struct LoadState {
   struct Where {
     uint32_t file, line, col;
   };
+  // Where each rule id was first seen. Open addressing over plain arrays, ids
+  // packed in one string: a 200,000-rule feed made a node-based map cost a
+  // seventh of its load (rehashing as it grew) and ~90 bytes an id.
+  class Ids {
+   public:
+    // Records `id` at `w` when new (nullptr); else where it was first seen.
+    const Where* insert(std::string_view id, Where w) {
+      if ((entries_.size() + 1) * 2 > slots_.size()) grow();
+      const uint64_t h = std::hash<std::string_view>{}(id);
+      const size_t mask = slots_.size() - 1;
+      for (size_t i = h & mask;; i = (i + 1) & mask) {
+        const uint64_t slot = slots_[i];
+        if (slot == 0) {
+          entries_.push_back({static_cast<uint32_t>(text_.size()), static_cast<uint32_t>(id.size()), w});
+          text_ += id;
+          slots_[i] = (h & ~uint64_t{0xFFFFFFFF}) | entries_.size();
+          return nullptr;
+        }
+        const Entry& e = entries_[(slot & 0xFFFFFFFF) - 1];
+        if ((slot >> 32) == (h >> 32) && std::string_view(text_).substr(e.off, e.len) == id) {
+          return &e.where;
+        }
+      }
+    }
+    // Forgets the ids first seen in `file` (a document refused as a whole).
+    void forget_file(uint32_t file) {
+      std::vector<Entry> kept;
+      std::string text;
+      for (const Entry& e : entries_) {
+        if (e.where.file == file) continue;
+        kept.push_back({static_cast<uint32_t>(text.size()), e.len, e.where});
+        text += std::string_view(text_).substr(e.off, e.len);
+      }
+      Ids fresh;
+      for (const Entry& e : kept) fresh.insert(std::string_view(text).substr(e.off, e.len), e.where);
+      *this = std::move(fresh);
+    }
+
+   private:
+    struct Entry {
+      uint32_t off, len;
+      Where where;
+    };
+    void grow() {
+      std::vector<uint64_t> slots(std::max<size_t>(64, slots_.size() * 2), 0);
+      const size_t mask = slots.size() - 1;
+      for (uint32_t k = 0; k < entries_.size(); ++k) {
+        const Entry& e = entries_[k];
+        const uint64_t h = std::hash<std::string_view>{}(std::string_view(text_).substr(e.off, e.len));
+        size_t i = h & mask;
+        while (slots[i] != 0) i = (i + 1) & mask;
+        slots[i] = (h & ~uint64_t{0xFFFFFFFF}) | (k + 1);
+      }
+      slots_ = std::move(slots);
+    }
+    std::string text_;
+    std::vector<Entry> entries_;
+    std::vector<uint64_t> slots_;  // (high 32 bits of the hash, entry index + 1); 0 = free
+  };
   std::vector<std::string> files;
-  std::unordered_map<std::string, Where> first;
+  Ids first;
   // Feeds repeat a few expressions ("*", "=1.0.0") across many entries;
-  // copying a parsed range costs a fraction of parsing it again (semver's
-  // node-semver-faithful parser builds a dozen strings per range). The memo
-  // points at the first AffectedVersion that parsed each expression, inside
-  // a rule already accepted or being built: those stay put (each entry's
-  // affected_versions is reserved before it fills, and moving a Rule moves
-  // its vectors' buffers, not their elements). A rule dropped for errors
-  // clears the memo. Bounded, so a feed of distinct ranges pays ~4 MB.
+  // copying a parsed range (a shared pointer) costs a fraction of parsing it
+  // again (semver's node-semver-faithful parser builds a dozen strings per
+  // range). Bounded, so a feed of distinct ranges pays a few MB.
   static constexpr size_t kMaxParsedRanges = 1 << 16;
-  std::unordered_map<std::string_view, const semver::Range*> parsed_ranges;
+  std::unordered_map<std::string, semver::Range> parsed_ranges;
+
+  // Values repeated across rules (kinds, file names, a feed's one
+  // remediation text, dates of a bulk import) share one Str. Bounded: a feed
+  // whose notes are all distinct stops interning at 65,536 of them.
+  static constexpr size_t kMaxInterned = 1 << 16;
+  std::unordered_map<std::string_view, Str> interned;  // keys view the values' blocks
+  Str intern(std::string_view s) {
+    if (s.size() <= 15) return Str(s);  // inline: nothing to share
+    if (auto it = interned.find(s); it != interned.end()) return it->second;
+    Str v(s);
+    if (interned.size() < kMaxInterned) interned.emplace(v.view(), v);
+    return v;
+  }
 
   std::string where(const Where& w) const {
     std::string out = files[w.file] + ":" + std::to_string(w.line);
@@ -148,11 +217,16 @@ struct LoadState {
 class Validator {
  public:
   Validator(const std::string& file, const JsonPositions& pos, Errors* errors, LoadState* state)
-      : file_(file), pos_(pos), errors_(errors), state_(state) {
-    state_->files.push_back(file);
-  }
+      : file_(file), pos_(pos), errors_(errors), state_(state) {}
 
-  void document(RuleSet* out);
+  // The document's root; the rules still in the tree (those not streamed,
+  // numbered from `first_index`) go to *out. False when the root is not a
+  // rule document of a schema we read: then rules already streamed from it
+  // must be dropped, as none would have been read.
+  bool document(size_t first_index, std::vector<Rule>* out);
+  // One element of "rules" (its pointer is /rules/<index>); true, with *r
+  // filled, when it is a valid rule.
+  bool rule(NodeId node, size_t index, Rule* r);
 
  private:
   void error(NodeId node, std::string_view pointer, std::string reason) {
@@ -184,19 +258,28 @@ class Validator {
     NodeId v = pos_.member(obj, key);
     return v == JsonPositions::kNone || pos_.is_null(v) ? JsonPositions::kNone : v;
   }
+  // A string member; false when absent (an error if required) or not a
+  // string (an error). Kinds, types, dates and notes repeat across a feed's
+  // rules, so those Str values are interned: one block for 200,000 copies.
   bool read_string(NodeId obj, const std::string& ptr, std::string_view key, bool required,
                    std::string* out);
+  bool read_string(NodeId obj, const std::string& ptr, std::string_view key, bool required,
+                   Str* out, bool intern = false);
+  bool read_enum(NodeId obj, const std::string& ptr, std::string_view key, bool required,
+                 Names allowed, Str* out);
   bool read_enum(NodeId obj, const std::string& ptr, std::string_view key, bool required,
                  Names allowed, std::string* out);
+  // The string member's node, or kNone (with an error when it is required
+  // or not a string).
+  NodeId string_member(NodeId obj, const std::string& ptr, std::string_view key, bool required);
   // An array member; kNone when absent (or, with an error, not an array).
   NodeId read_array(NodeId obj, const std::string& ptr, std::string_view key, bool required);
   bool check_enum(std::string_view value, NodeId node, const std::string& ptr, Names allowed);
   // `ptr` is the entry's; the message names its package_name member. The
   // pointer string is built only for a message: this runs for every entry.
-  void check_package_name(const std::string& name, NodeId node, const std::string& entry_ptr);
+  void check_package_name(std::string_view name, NodeId node, const std::string& entry_ptr);
 
   bool schema_version(NodeId root);
-  void rule(NodeId node, const std::string& ptr, RuleSet* out);
   void aliases(NodeId rule, const std::string& ptr, Rule* r);
   void references(NodeId rule, const std::string& ptr, Rule* r);
   void package_rule(NodeId node, const std::string& ptr, PackageRule* p);
@@ -241,18 +324,35 @@ bool Validator::check_object(NodeId node, const std::string& ptr, Names known) {
   return true;
 }
 
-bool Validator::read_string(NodeId obj, const std::string& ptr, std::string_view key,
-                            bool required, std::string* out) {
+NodeId Validator::string_member(NodeId obj, const std::string& ptr, std::string_view key,
+                               bool required) {
   NodeId v = get(obj, key);
   if (v == JsonPositions::kNone) {
     if (required) error(obj, ptr, "missing required field " + shown(key));
-    return false;
+    return JsonPositions::kNone;
   }
   if (!pos_.is_string(v)) {
     wrong_type(v, child(ptr, key), "a string");
-    return false;
+    return JsonPositions::kNone;
   }
+  return v;
+}
+
+bool Validator::read_string(NodeId obj, const std::string& ptr, std::string_view key,
+                            bool required, std::string* out) {
+  NodeId v = string_member(obj, ptr, key, required);
+  if (v == JsonPositions::kNone) return false;
   *out = pos_.string(v);
+  return true;
+}
+
+bool Validator::read_string(NodeId obj, const std::string& ptr, std::string_view key,
+                            bool required, Str* out, bool intern) {
+  NodeId v = string_member(obj, ptr, key, required);
+  if (v == JsonPositions::kNone) return false;
+  std::string scratch;
+  std::string_view text = pos_.string_view(v, &scratch);
+  *out = intern ? state_->intern(text) : Str(text);
   return true;
 }
 
@@ -262,6 +362,14 @@ bool Validator::check_enum(std::string_view value, NodeId node, const std::strin
   error(node, ptr,
         "invalid value " + shown(value) + "; expected one of " + join(allowed) +
             suggestion(value, allowed));
+  return false;
+}
+
+bool Validator::read_enum(NodeId obj, const std::string& ptr, std::string_view key, bool required,
+                          Names allowed, Str* out) {
+  if (!read_string(obj, ptr, key, required, out, true)) return false;
+  if (check_enum(*out, pos_.member(obj, key), child(ptr, key), allowed)) return true;
+  out->clear();
   return false;
 }
 
@@ -290,7 +398,7 @@ NodeId Validator::read_array(NodeId obj, const std::string& ptr, std::string_vie
 // npm names are checked loosely on purpose: legacy names may have capitals
 // and odd punctuation, and a rule must be able to name them. What can never
 // match a lockfile entry is rejected, because such a rule fails silently.
-void Validator::check_package_name(const std::string& name, NodeId node,
+void Validator::check_package_name(std::string_view name, NodeId node,
                                    const std::string& entry_ptr) {
   auto ptr = [&] { return entry_ptr + "/package_name"; };
   if (name.empty()) {
@@ -336,33 +444,35 @@ bool Validator::schema_version(NodeId root) {
   return true;
 }
 
-void Validator::document(RuleSet* out) {
+bool Validator::document(size_t first_index, std::vector<Rule>* out) {
   NodeId root = pos_.root();
-  if (root == JsonPositions::kNone) return;
+  if (root == JsonPositions::kNone) return false;
   if (!pos_.is_object(root)) {
     error(root, "",
           "a rule file must be a JSON object {\"schema_version\": ..., \"rules\": [...]}, got " +
               std::string(pos_.type_name(root)));
-    return;
+    return false;
   }
-  if (!schema_version(root)) return;
+  if (!schema_version(root)) return false;
   check_object(root, "", kTopFields);
   if (NodeId s = get(root, "$schema"); s != JsonPositions::kNone && !pos_.is_string(s)) {
     wrong_type(s, "/$schema", "a string");
   }
   NodeId rules = read_array(root, "", "rules", true);
-  if (rules == JsonPositions::kNone) return;
-  state_->first.reserve(state_->first.size() + pos_.size(rules));
+  if (rules == JsonPositions::kNone) return true;
   for (size_t i = 0; i < pos_.size(rules); ++i) {
-    rule(pos_.element(rules, i), "/rules/" + std::to_string(i), out);
+    Rule r;
+    if (rule(pos_.element(rules, i), first_index + i, &r)) out->push_back(std::move(r));
   }
+  return true;
 }
 
-void Validator::rule(NodeId node, const std::string& ptr, RuleSet* out) {
+bool Validator::rule(NodeId node, size_t index, Rule* out) {
+  const std::string ptr = "/rules/" + std::to_string(index);
   size_t errors_before = errors_->size();
-  if (!check_object(node, ptr, kRuleFields)) return;
-  Rule r;
-  r.file = file_;
+  if (!check_object(node, ptr, kRuleFields)) return false;
+  Rule& r = *out;
+  r.file = state_->intern(file_);
   r.line = pos_.node(node).line;
 
   if (read_string(node, ptr, "id", true, &r.id)) {
@@ -377,10 +487,9 @@ void Validator::rule(NodeId node, const std::string& ptr, RuleSet* out) {
     } else {
       const JsonPositions::Node& at = pos_.node(id_node);
       LoadState::Where here{static_cast<uint32_t>(state_->files.size() - 1), at.line, at.col};
-      auto [it, inserted] = state_->first.emplace(r.id, here);
-      if (!inserted) {
+      if (const LoadState::Where* seen = state_->first.insert(r.id, here)) {
         error(id_node, id_ptr,
-              "duplicate rule id " + r.id + " (first defined at " + state_->where(it->second) +
+              "duplicate rule id " + r.id + " (first defined at " + state_->where(*seen) +
                   ")");
       }
     }
@@ -438,11 +547,7 @@ void Validator::rule(NodeId node, const std::string& ptr, RuleSet* out) {
   if (NodeId m = get(node, "metadata"); m != JsonPositions::kNone) {
     metadata(m, ptr + "/metadata", &r);
   }
-  if (errors_->size() == errors_before) {
-    out->rules.push_back(std::move(r));
-  } else {
-    state_->parsed_ranges.clear();  // it may point into `r`, which goes now
-  }
+  return errors_->size() == errors_before;
 }
 
 void Validator::aliases(NodeId rule, const std::string& ptr, Rule* r) {
@@ -523,7 +628,7 @@ void Validator::package_rule(NodeId node, const std::string& ptr, PackageRule* p
       }
       auto& memo = state_->parsed_ranges;
       if (auto hit = memo.find(expr); hit != memo.end()) {
-        p->affected_versions.push_back(AffectedVersion{std::move(expr), *hit->second});
+        p->affected_versions.push_back(AffectedVersion{std::move(expr), hit->second});
         continue;
       }
       std::string err;
@@ -533,11 +638,8 @@ void Validator::package_rule(NodeId node, const std::string& ptr, PackageRule* p
               "invalid version expression " + shown(expr) + ": " + err);
         continue;
       }
+      if (memo.size() < LoadState::kMaxParsedRanges) memo.emplace(expr, *range);
       p->affected_versions.push_back(AffectedVersion{std::move(expr), std::move(*range)});
-      if (memo.size() < LoadState::kMaxParsedRanges) {
-        const AffectedVersion& stored = p->affected_versions.back();
-        memo.emplace(stored.expr, &stored.range);
-      }
     }
   }
   if (NodeId a = read_array(node, ptr, "lockfile_ecosystems", false); a != JsonPositions::kNone) {
@@ -558,7 +660,7 @@ void Validator::package_rule(NodeId node, const std::string& ptr, PackageRule* p
       p->lockfile_ecosystems.push_back(std::move(s));
     }
   }
-  read_string(node, ptr, "notes", false, &p->notes);
+  read_string(node, ptr, "notes", false, &p->notes, true);
 }
 
 void Validator::dropper(NodeId node, const std::string& ptr, DropperPackage* d) {
@@ -567,7 +669,7 @@ void Validator::dropper(NodeId node, const std::string& ptr, DropperPackage* d) 
   if (read_string(node, ptr, "package_name", true, &d->package_name)) {
     check_package_name(d->package_name, pos_.member(node, "package_name"), ptr);
   }
-  read_string(node, ptr, "notes", false, &d->notes);
+  read_string(node, ptr, "notes", false, &d->notes, true);
 }
 
 void Validator::host_indicator(NodeId node, const std::string& ptr, HostIndicator* h) {
@@ -644,7 +746,7 @@ void Validator::hash(NodeId node, const std::string& ptr, FileHash* h) {
 
 void Validator::remediation(NodeId node, const std::string& ptr, Remediation* r) {
   if (!check_object(node, ptr, kRemediationFields)) return;
-  read_string(node, ptr, "summary", false, &r->summary);
+  read_string(node, ptr, "summary", false, &r->summary, true);
   if (NodeId a = read_array(node, ptr, "steps", false); a != JsonPositions::kNone) {
     for (size_t i = 0; i < pos_.size(a); ++i) {
       NodeId e = pos_.element(a, i);
@@ -709,7 +811,7 @@ void Validator::metadata(NodeId node, const std::string& ptr, Rule* r) {
   if (!check_object(node, ptr, kMetadataFields)) return;
   for (auto [key, out] : {std::pair{std::string_view("published_at"), &r->published_at},
                           std::pair{std::string_view("last_updated_at"), &r->last_updated_at}}) {
-    if (read_string(node, ptr, key, false, out) && !is_rfc3339(*out)) {
+    if (read_string(node, ptr, key, false, out, true) && !is_rfc3339(*out)) {
       error(pos_.member(node, key), child(ptr, key),
             "invalid date-time " + shown(*out) +
                 "; expected RFC 3339 such as '2026-04-01T12:00:00Z'");
@@ -725,17 +827,80 @@ void sort_by_position(Errors* errors, size_t from) {
                    });
 }
 
+// Reserves room for the rules of a feed whose first rule took `first` of
+// the `rest` bytes: growing a vector of 200,000 rules would copy them and
+// hold two buffers at once. Generously: capacity never written to is address
+// space only (such buffers are mmapped), not memory.
+void reserve_like(std::vector<Rule>* rules, size_t first, size_t rest) {
+  const size_t guess = rest / std::max<size_t>(first, 64) * 2 + 16;
+  rules->reserve(rules->size() + guess);
+}
+
+// Streams the document's "rules" (JsonPositions keeps one rule's tree at a
+// time), then checks its root. `buf`, when given, holds `text` and gives
+// back the pages of rules already read: a 200,000-rule feed then peaks at
+// its rules, not at text + tree + rules (docs/performance.md, "Rule scale").
 bool parse_document(std::string_view text, const std::string& file, RuleSet* out,
-                    Errors* errors, LoadState* state) {
-  size_t errors_before = errors->size();
-  JsonPositions pos(text);
-  // The index's own grammar check settles well-formed documents (a quarter
-  // of a 200,000-entry feed's load was nlohmann's pass).
-  if (std::optional<Error> e = check_json_syntax(text, file, pos)) {
-    errors->push_back(std::move(*e));
+                    Errors* errors, LoadState* state, FileBuffer* buf = nullptr) {
+  const size_t errors_before = errors->size();
+  state->files.push_back(file);
+  const auto file_index = static_cast<uint32_t>(state->files.size() - 1);
+
+  const size_t rules_before = out->rules.size();
+  size_t released_from = SIZE_MAX;  // the text before the first rule stays
+  bool released = false;
+  JsonPositions pos(text, "rules",
+                    [&](const JsonPositions& tree, NodeId node, size_t index, size_t end) {
+                      const size_t begin = tree.node(node).offset;
+                      if (index == 0) reserve_like(&out->rules, end - begin, text.size() - begin);
+                      Rule r;
+                      if (Validator(file, tree, errors, state).rule(node, index, &r)) {
+                        out->rules.push_back(std::move(r));
+                      }
+                      if (buf == nullptr) return;
+                      if (released_from == SIZE_MAX) released_from = begin;
+                      // In 8 MB steps: a call per rule would cost a system call each.
+                      if (end - released_from >= (size_t{8} << 20)) {
+                        buf->release(released_from, end);
+                        released_from = end;
+                        released = true;
+                      }
+                    });
+  const size_t rule_errors_end = errors->size();
+  // The document is refused as a whole: drop what its rules added, their
+  // errors and their ids (so no other file is blamed for a duplicate).
+  auto forget_rules = [&] {
+    out->rules.resize(rules_before);
+    errors->erase(errors->begin() + static_cast<ptrdiff_t>(errors_before),
+                  errors->begin() + static_cast<ptrdiff_t>(rule_errors_end));
+    state->first.forget_file(file_index);
+  };
+
+  std::optional<Error> syntax;
+  if (!released || pos.known_valid()) {
+    syntax = check_json_syntax(text, file, pos);
+  } else {
+    // nlohmann words the error (or settles a number) and needs the whole
+    // text, part of which was given back: read it again.
+    FileBuffer again;
+    if (std::optional<Error> e = read_file(file, &again)) {
+      syntax = std::move(e);
+    } else {
+      syntax = check_json_syntax(again.view(), file, pos);
+      if (!syntax && pos.known_invalid()) {
+        syntax = Error{file, 0, 0, "the file changed while it was read; load it again"};
+      }
+    }
+  }
+  if (syntax) {
+    forget_rules();
+    errors->push_back(std::move(*syntax));
     return false;
   }
-  Validator(file, pos, errors, state).document(out);
+  if (!Validator(file, pos, errors, state).document(pos.streamed(), &out->rules)) {
+    forget_rules();
+    return false;
+  }
   sort_by_position(errors, errors_before);
   return errors->size() == errors_before;
 }
@@ -774,7 +939,7 @@ void load_file(const std::string& path, RuleSet* out, Errors* errors, LoadState*
     return;
   }
   out->files.push_back(path);
-  parse_document(buf.view(), path, out, errors, state);
+  parse_document(buf.view(), path, out, errors, state, &buf);
 }
 
 // Ids of rules already in *out, for callers loading in several steps (only
@@ -782,9 +947,8 @@ void load_file(const std::string& path, RuleSet* out, Errors* errors, LoadState*
 LoadState seed_state(const RuleSet& set) {
   LoadState state;
   for (const Rule& r : set.rules) {
-    state.files.push_back(r.file);
-    state.first.emplace(r.id,
-                        LoadState::Where{static_cast<uint32_t>(state.files.size() - 1), r.line, 0});
+    state.files.push_back(r.file.str());
+    state.first.insert(r.id, LoadState::Where{static_cast<uint32_t>(state.files.size() - 1), r.line, 0});
   }
   return state;
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/str.h"
 #include "semver/semver.h"
 
 namespace gv {
@@ -15,31 +16,31 @@ enum class Severity { kLow, kMedium, kHigh, kCritical };
 std::string_view severity_name(Severity s);  // "low" ... "critical"
 
 struct Alias {
-  std::string type;  // cve, ghsa, snyk, article, internal, other
-  std::string value;
+  Str type;  // cve, ghsa, snyk, article, internal, other
+  Str value;
 };
 
 struct Reference {
-  std::string type;  // advisory, article, vendor, repository, other
-  std::string url;
+  Str type;  // advisory, article, vendor, repository, other
+  Str url;
 };
 
 struct AffectedVersion {
-  std::string expr;     // as written in the rule, e.g. "=2.3.1" or ">=1.0.0 <1.0.5"
+  Str expr;     // as written in the rule, e.g. "=2.3.1" or ">=1.0.0 <1.0.5"
   semver::Range range;  // parsed
 };
 
 struct PackageRule {
-  std::string package_name;
+  Str package_name;
   std::vector<AffectedVersion> affected_versions;
   std::vector<std::string> lockfile_ecosystems;  // empty = all; values npm, pnpm, yarn, bun
-  std::string notes;
+  Str notes;
   uint32_t line = 0;  // where the entry starts in the rule file
 };
 
 struct DropperPackage {
-  std::string package_name;
-  std::string notes;
+  Str package_name;
+  Str notes;
   uint32_t line = 0;
 };
 
@@ -60,17 +61,17 @@ struct HostIndicator {
 };
 
 struct Remediation {
-  std::string summary;
+  Str summary;
   std::vector<std::string> steps;
 };
 
 struct Rule {
-  std::string id;
-  std::string title;
-  std::string kind;       // compromised-release, malicious-package, vulnerability, dropper, suspicious-artifact
-  std::string ecosystem;  // npm
+  Str id;
+  Str title;
+  Str kind;       // compromised-release, malicious-package, vulnerability, dropper, suspicious-artifact
+  Str ecosystem;  // npm
   Severity severity = Severity::kCritical;
-  std::string summary;
+  Str summary;
   std::vector<Alias> aliases;
   std::vector<Reference> references;
   std::vector<PackageRule> package_rules;
@@ -81,9 +82,9 @@ struct Rule {
   // ("yara_rules"), resolved against the rule file's folder: paths relative
   // to the current directory as loaded, or absolute. Checked to exist at load.
   std::vector<std::string> yara_rules;
-  std::string published_at;
-  std::string last_updated_at;
-  std::string file;   // the rule file it came from
+  Str published_at;
+  Str last_updated_at;
+  Str file;   // the rule file it came from
   uint32_t line = 0;  // line of the rule object in that file
 };
 

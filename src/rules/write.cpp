@@ -8,7 +8,7 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-void put_if(ojson& j, const char* key, const std::string& v) {
+void put_if(ojson& j, const char* key, std::string_view v) {
   if (!v.empty()) j[key] = v;
 }
 

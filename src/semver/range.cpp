@@ -561,7 +561,7 @@ std::optional<Range> Range::parse(std::string_view text, std::string* err) {
   }
   if (!s.empty() && s.back() == ' ') s.pop_back();
 
-  Range r;
+  std::vector<Interval> v;
   std::vector<Comparator> set;
   std::string_view rest = s;
   while (true) {
@@ -569,14 +569,13 @@ std::optional<Range> Range::parse(std::string_view text, std::string* err) {
     std::string_view part = detail::trim(rest.substr(0, bar));
     if (!parse_set(part, &set, err)) return std::nullopt;
     Interval in = to_interval(set);
-    if (!empty_between(in.lo, in.hi)) r.intervals_.push_back(std::move(in));
+    if (!empty_between(in.lo, in.hi)) v.push_back(std::move(in));
     if (bar == std::string_view::npos) break;
     rest.remove_prefix(bar + 2);
   }
 
   // Sort and merge into disjoint intervals: exact() and intersects() see the
   // union in its simplest form, and "||" repeated 50,000 times is one interval.
-  auto& v = r.intervals_;
   std::sort(v.begin(), v.end(), [](const Interval& a, const Interval& b) { return lower_before(a.lo, b.lo); });
   std::size_t w = 0;
   for (std::size_t i = 0; i < v.size(); ++i) {
@@ -595,11 +594,18 @@ std::optional<Range> Range::parse(std::string_view text, std::string* err) {
     ++w;
   }
   v.resize(w);
+  Range r;
+  if (!v.empty()) r.intervals_ = std::make_shared<const std::vector<Interval>>(std::move(v));
   return r;
 }
 
+const std::vector<Range::Interval>& Range::intervals() const {
+  static const std::vector<Interval> kNone;
+  return intervals_ ? *intervals_ : kNone;
+}
+
 bool Range::satisfies(const Version& v) const {
-  for (const Interval& in : intervals_) {
+  for (const Interval& in : intervals()) {
     if (above_lower(v, in.lo) && below_upper(v, in.hi)) return true;
   }
   return false;
@@ -611,8 +617,8 @@ bool Range::satisfies(std::string_view version) const {
 }
 
 bool Range::intersects(const Range& other) const {
-  for (const Interval& a : intervals_) {
-    for (const Interval& b : other.intervals_) {
+  for (const Interval& a : intervals()) {
+    for (const Interval& b : other.intervals()) {
       const Bound& lo = lower_before(a.lo, b.lo) ? b.lo : a.lo;
       const Bound& hi = upper_before(a.hi, b.hi) ? a.hi : b.hi;
       if (!empty_between(lo, hi)) return true;
@@ -622,8 +628,9 @@ bool Range::intersects(const Range& other) const {
 }
 
 std::optional<Version> Range::exact() const {
-  if (intervals_.size() != 1) return std::nullopt;
-  const Interval& in = intervals_[0];
+  const std::vector<Interval>& all = intervals();
+  if (all.size() != 1) return std::nullopt;
+  const Interval& in = all[0];
   if (in.lo.unbounded || in.hi.unbounded || !in.lo.inclusive || !in.hi.inclusive) return std::nullopt;
   if (compare(in.lo.v, in.hi.v) != 0) return std::nullopt;
   Version v = in.lo.v;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -67,10 +68,14 @@ class Range {
   struct Interval {
     Bound lo, hi;
   };
-  const std::vector<Interval>& intervals() const { return intervals_; }
+  const std::vector<Interval>& intervals() const;
 
  private:
-  std::vector<Interval> intervals_;  // empty = matches nothing
+  // Immutable once parsed and shared by copies: a feed of 200,000 advisories
+  // repeats a few expressions ("=1.0.0", ">=0"), and the loader copies the
+  // first parse of each, so a copy must cost a reference, not 176 bytes an
+  // interval (docs/performance.md, "Rule scale"). Null = matches nothing.
+  std::shared_ptr<const std::vector<Interval>> intervals_;
 };
 
 }  // namespace gv::semver

@@ -103,7 +103,7 @@ TEST(BundledRules, EveryPinnedVersionMatchesAndNoMore) {
     for (const PackageRule& pr : r.package_rules) {
       for (const AffectedVersion& av : pr.affected_versions) {
         if (!av.expr.starts_with("=")) continue;
-        const std::string v = av.expr.substr(1);
+        const std::string v(av.expr.substr(1));
         EXPECT_EQ(matched(index, pr.package_name, v), av.expr) << pr.package_name << "@" << v;
         std::optional<semver::Version> later = semver::parse_version(v);
         ASSERT_TRUE(later) << v;

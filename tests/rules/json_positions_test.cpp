@@ -166,3 +166,91 @@ TEST(JsonPositionsGrammar, NeverValidWhereNlohmannRefuses) {
 
 }  // namespace
 }  // namespace gv
+
+namespace gv {
+namespace {
+
+// What a subtree says about itself: every value's pointer-relative position,
+// kind and (for strings) text, in document order.
+void describe(const JsonPositions& p, JsonPositions::NodeId id, std::string* out) {
+  const JsonPositions::Node& n = p.node(id);
+  *out += std::to_string(n.offset) + ":" + std::to_string(n.line) + ":" + std::to_string(n.col) +
+          ":" + std::string(p.type_name(id));
+  if (p.is_string(id)) *out += "=" + p.string(id);
+  std::string scratch;
+  for (size_t i = 0; i < p.size(id); ++i) {
+    if (p.is_object(id)) *out += " ." + std::string(p.member_key(id, i, &scratch));
+    *out += " (";
+    describe(p, p.element(id, i), out);
+    *out += ")";
+  }
+}
+
+TEST(JsonPositionsStream, EachElementIsTheSameSubtreeAsInTheWholeTree) {
+  const std::string text =
+      "{\"schema_version\": \"1.0.0\",\n \"rules\": [\n  {\"id\": \"a\\u0041\", \"x\": [1, {\"y\": null}]},\n"
+      "  \"scalar\", 7, [],\n  {\"id\": \"b\"}\n ],\n \"after\": {\"k\": \"v\"}}";
+  JsonPositions whole(text);
+  const JsonPositions::NodeId rules = whole.member(whole.root(), "rules");
+  std::vector<std::string> expected;
+  for (size_t i = 0; i < whole.size(rules); ++i) {
+    expected.emplace_back();
+    describe(whole, whole.element(rules, i), &expected.back());
+  }
+  std::vector<std::string> got;
+  std::vector<size_t> ends;
+  JsonPositions stream(text, "rules", [&](const JsonPositions& p, JsonPositions::NodeId id, size_t index,
+                                          size_t end) {
+    EXPECT_EQ(index, got.size());
+    got.emplace_back();
+    describe(p, id, &got.back());
+    ends.push_back(end);
+  });
+  EXPECT_EQ(got, expected);
+  ASSERT_EQ(stream.streamed(), 5u);
+  EXPECT_EQ(text.substr(ends[0] - 2, 2), "]}");  // just past the first element
+  EXPECT_TRUE(stream.known_valid());
+  // What is left: the root, its other members, and an emptied array.
+  EXPECT_EQ(stream.size(stream.member(stream.root(), "rules")), 0u);
+  EXPECT_EQ(stream.string(stream.find("/after/k")), "v");
+  EXPECT_EQ(stream.string(stream.find("/schema_version")), "1.0.0");
+}
+
+TEST(JsonPositionsStream, OnlyTheRootMemberOfThatNameStreams) {
+  const std::string text = R"({"x": {"rules": [{"a": 1}]}, "rul\u0065s": [{}], "rules": 5})";
+  size_t calls = 0;
+  JsonPositions p(text, "rules", [&](const JsonPositions&, JsonPositions::NodeId, size_t, size_t) { ++calls; });
+  EXPECT_EQ(calls, 0u);  // nested, escaped or not an array: indexed as usual
+  EXPECT_EQ(p.size(p.find("/x/rules")), 1u);
+  EXPECT_TRUE(p.known_valid());
+}
+
+TEST(JsonPositionsStream, StopsHandingOverWhereTheTextStopsBeingJson) {
+  const std::string text = R"({"rules": [{"id": "a"}, {"id": "b",,}, {"id": "c"}]})";
+  std::vector<size_t> seen;
+  JsonPositions p(text, "rules", [&](const JsonPositions&, JsonPositions::NodeId, size_t index, size_t) {
+    seen.push_back(index);
+  });
+  EXPECT_EQ(seen, std::vector<size_t>{0});  // "b" is broken: nothing after it is handed over
+  EXPECT_FALSE(p.known_valid());
+  EXPECT_TRUE(p.known_invalid());
+  EXPECT_EQ(p.streamed(), 1u);
+}
+
+TEST(JsonPositionsStream, TruncatedTextNeverCrashes) {
+  const std::string text = R"({"schema_version": "1.0.0", "rules": [{"id": "a", "v": ["x", 1.5]}, {"id": "b"}]})";
+  for (size_t n = 0; n <= text.size(); ++n) {
+    size_t calls = 0;
+    JsonPositions p(std::string_view(text).substr(0, n), "rules",
+                    [&](const JsonPositions& t, JsonPositions::NodeId id, size_t, size_t end) {
+                      ++calls;
+                      EXPECT_LE(end, n);
+                      EXPECT_TRUE(t.is_object(id));
+                    });
+    EXPECT_EQ(p.known_invalid(), n != text.size()) << n;
+    EXPECT_LE(calls, 2u);
+  }
+}
+
+}  // namespace
+}  // namespace gv

@@ -475,3 +475,105 @@ TEST(LoadRulesGuard, FilesWithNoRulesAreNotAnEmptyCleanRuleSet) {
 
 }  // namespace
 }  // namespace gv
+
+namespace gv {
+namespace {
+
+// The loader streams a file's rules one at a time and gives back the pages
+// of text it has read (in 8 MB steps); these documents are big enough for
+// that, and each checks an answer the whole-document loader gave.
+
+// `n` one-line rules G-0..G-(n-1) after a first line; rule i is on line i + 2.
+std::string feed(size_t n, std::string_view last_rule_extra = "", std::string_view tail = "]}\n") {
+  std::string text = "{\"schema_version\": \"1.0.0\", \"rules\": [\n";
+  for (size_t i = 0; i < n; ++i) {
+    text += R"({"id": "G-)" + std::to_string(i) +
+            R"(", "title": "a generated rule of some length, as feeds have", "kind": "malicious-package", )"
+            R"("ecosystem": "npm", "severity": "critical", "package_rules": [{"package_name": "pkg-)" +
+            std::to_string(i) + R"(", "affected_versions": ["=1.0.0"]}])";
+    if (i + 1 == n) text += last_rule_extra;
+    text += i + 1 < n ? "},\n" : "}\n";
+  }
+  return text + std::string(tail);
+}
+
+constexpr size_t kBig = 50000;  // ~11 MB: past one 8 MB release step
+
+TEST(LoadRulesStream, ABigFeedLoadsWhole) {
+  TempDir dir;
+  const std::string text = feed(kBig);
+  ASSERT_GT(text.size(), size_t{9} << 20);
+  std::string path = dir.write("feed.json", text);
+  RuleSet set;
+  Errors errors;
+  ASSERT_TRUE(load_rules({path}, &set, &errors)) << strings(errors).at(0);
+  ASSERT_EQ(set.rules.size(), kBig);
+  EXPECT_EQ(set.rules.back().id, "G-" + std::to_string(kBig - 1));
+  EXPECT_EQ(set.rules.back().line, kBig + 1);
+  EXPECT_EQ(set.rules.back().package_rules.at(0).package_name, "pkg-" + std::to_string(kBig - 1));
+  EXPECT_EQ(set.rules[123].title, "a generated rule of some length, as feeds have");
+  EXPECT_EQ(set.rules[123].file, path);
+  // Interned: every rule's kind and file share one block.
+  EXPECT_EQ(set.rules[0].kind.data(), set.rules[kBig - 1].kind.data());
+  EXPECT_EQ(set.rules[0].file.data(), set.rules[kBig - 1].file.data());
+}
+
+TEST(LoadRulesStream, AnErrorPastTheReleasedTextHasItsPosition) {
+  TempDir dir;
+  // The last rule's summary is a number with a fraction: the grammar pass
+  // leaves it to nlohmann, which needs the whole text (read again).
+  std::string path = dir.write("feed.json", feed(kBig, R"(, "summary": 1.5)"));
+  RuleSet set;
+  Errors errors;
+  EXPECT_FALSE(load_rules({path}, &set, &errors));
+  const std::string line = std::to_string(kBig + 1);
+  EXPECT_THAT(strings(errors), ElementsAre(path + ":" + line + ":" + "245: /rules/" +
+                                           std::to_string(kBig - 1) + "/summary: expected a string, got number"));
+}
+
+TEST(LoadRulesStream, TextThatStopsBeingJsonLateLoadsNothing) {
+  TempDir dir;
+  std::string path = dir.write("feed.json", feed(kBig, "", "]"));  // the root never closes
+  RuleSet set;
+  Errors errors;
+  EXPECT_FALSE(load_rules({path}, &set, &errors));
+  EXPECT_THAT(strings(errors), ElementsAre(path + ":" + std::to_string(kBig + 2) +
+                                           ":2: invalid JSON: unexpected end of input; expected '}'"));
+  EXPECT_TRUE(set.rules.empty());
+}
+
+TEST(LoadRulesStream, ARefusedFileNeitherKeepsRulesNorClaimsTheirIds) {
+  // a.json is refused (broken at its end) after its rules were read; b.json
+  // defines the same id: only a's problem is reported, no "duplicate".
+  TempDir dir;
+  std::string rule = std::string(kHead) + std::string(kPackageRules);
+  std::string a = dir.write("a.json", "{\"schema_version\": \"1.0.0\", \"rules\": [\n" + rule + "], ");
+  std::string b = dir.write("b.json", doc(rule));
+  RuleSet set;
+  Errors errors;
+  EXPECT_FALSE(load_rules({dir.path()}, &set, &errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].file, a);
+  EXPECT_THAT(errors[0].what, ::testing::HasSubstr("invalid JSON"));
+  ASSERT_EQ(set.rules.size(), 1u);
+  EXPECT_EQ(set.rules[0].file, b);
+}
+
+TEST(LoadRulesStream, ASchemaVersionAfterTheRulesStillGovernsThem) {
+  // Rules come before schema_version here, so they are read first; a major
+  // version this build does not read still means none of them counts.
+  EXPECT_THAT(problems(R"({"rules": [{"anything": "new"}], "schema_version": "2.0.0"})"),
+              ElementsAre("r.json:1:52: /schema_version: unsupported schema major version 2 (this "
+                          "build reads 1.x)"));
+  RuleSet set;
+  Errors errors;
+  EXPECT_TRUE(parse_rule_document(doc(std::string(kHead) + std::string(kPackageRules)), "r.json", &set, &errors));
+  EXPECT_TRUE(parse_rule_document(
+      R"({"rules": [{"id": "T-1", "title": "t", "kind": "dropper", "ecosystem": "npm", "severity": "low", )"
+      R"("dropper_packages": [{"package_name": "x"}]}], "schema_version": "1.2.0"})",
+      "s.json", &set, &errors) == false);
+  EXPECT_THAT(strings(errors), ElementsAre(::testing::HasSubstr("duplicate rule id T-1")));
+}
+
+}  // namespace
+}  // namespace gv
