@@ -10,6 +10,10 @@
                            affected package so the scan has findings to report
   OUT/big/package-lock.json one lockfile of about BIG_MB megabytes
 
+With --advisories N, OUT/rules/feed.json is instead shaped as `rules import osv`
+writes an OSV feed: one rule per advisory (id, title, alias, reference,
+remediation, dates distinct per rule), one package and one version each.
+
 Shapes follow real npm v3 lockfiles (see tests/lockfile/testdata/npm).
 """
 import argparse, base64, hashlib, json, os, random
@@ -20,6 +24,7 @@ ap.add_argument("--rules", type=int, default=100_000)
 ap.add_argument("--projects", type=int, default=200)
 ap.add_argument("--packages", type=int, default=1500)
 ap.add_argument("--big-mb", type=int, default=50)
+ap.add_argument("--advisories", type=int, default=0)
 a = ap.parse_args()
 rnd = random.Random(42)
 
@@ -44,6 +49,19 @@ for r in range(0, a.rules, per_rule):
            for i in range(r, min(r + per_rule, a.rules))]
     rules.append({"id": f"MAL-BENCH-{r // per_rule:05d}", "title": "bench feed chunk", "kind": "malicious-package",
                   "ecosystem": "npm", "severity": "critical", "package_rules": prs})
+if a.advisories:
+    rules = []
+    for i in range(a.advisories):
+        mal = f"MAL-2025-{i}"
+        day, minute = 1 + i % 28, i % 1440
+        rules.append({"id": mal, "title": f"Malicious code in mal-{name(i)} (npm)", "kind": "malicious-package",
+                      "ecosystem": "npm", "severity": "critical",
+                      "aliases": [{"type": "other", "value": mal}],
+                      "references": [{"type": "advisory", "url": f"https://osv.dev/vulnerability/{mal}"}],
+                      "package_rules": [{"package_name": f"mal-{name(i)}", "affected_versions": ["=" + version()]}],
+                      "remediation": {"summary": "Remove the package and rotate secrets.", "steps": []},
+                      "metadata": {"published_at": f"2025-03-{day:02d}T{minute // 60:02d}:{minute % 60:02d}:00Z",
+                                   "last_updated_at": f"2025-04-{day:02d}T{minute // 60:02d}:{minute % 60:02d}:{i % 60:02d}Z"}})
 # One rule that hits the monorepo: 'hit-pkg' 1.0.1.
 rules.append({"id": "SSC-BENCH-HIT", "title": "bench hit", "kind": "compromised-release", "ecosystem": "npm",
               "severity": "critical", "package_rules": [{"package_name": "hit-pkg", "affected_versions": ["=1.0.1"]}]})
@@ -93,4 +111,4 @@ npk = int(2000 * a.big_mb * 1_000_000 / sample * 1.01)
 s = json.dumps(lockfile("big", npk, True), indent=2)
 with open(f"{a.out}/big/package-lock.json", "w") as f:
     f.write(s)
-print(f"corpus in {a.out}: {len(rules)} rules / {a.rules} entries, {a.projects} projects x {a.packages} packages, big lockfile {len(s)/1e6:.1f} MB ({npk} packages)")
+print(f"corpus in {a.out}: {len(rules)} rules / {a.advisories or a.rules} entries, {a.projects} projects x {a.packages} packages, big lockfile {len(s)/1e6:.1f} MB ({npk} packages)")

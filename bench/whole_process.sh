@@ -25,6 +25,7 @@ if [ ! -f "$corpus/formats/pnpm/pnpm-lock.yaml" ]; then
 fi
 [ -f "$corpus/formats/npm/package-lock.json" ] || { mkdir -p "$corpus/formats/npm"; cp "$corpus/big/package-lock.json" "$corpus/formats/npm/"; }
 [ -f "$corpus/rules200k/rules/feed.json" ] || python3 "$here/gen_corpus.py" "$corpus/rules200k" --rules 200000 --projects 0 --big-mb 1 >/dev/null
+[ -f "$corpus/osv200k/rules/feed.json" ] || python3 "$here/gen_corpus.py" "$corpus/osv200k" --advisories 200000 --projects 0 --big-mb 1 >/dev/null
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # time_cmd CMD... -> seconds (wall), output discarded; exit code 2 (findings) is expected
@@ -50,6 +51,8 @@ t_rules=$(runs "$bin" -rules "$corpus/rules" -lockfile "$empty")
 t_rules200k=$(runs "$bin" -rules "$corpus/rules200k/rules" -lockfile "$empty")
 rss_file=$(mktemp)
 rss_rules200k=$(for ((i = 0; i < reps; i++)); do /usr/bin/time -f %M -o "$rss_file" "$bin" -rules "$corpus/rules200k/rules" -lockfile "$empty" >/dev/null 2>&1 || true; tail -1 "$rss_file"; done | median)
+t_osv200k=$(runs "$bin" -rules "$corpus/osv200k/rules" -lockfile "$empty")
+rss_osv200k=$(for ((i = 0; i < reps; i++)); do /usr/bin/time -f %M -o "$rss_file" "$bin" -rules "$corpus/osv200k/rules" -lockfile "$empty" >/dev/null 2>&1 || true; tail -1 "$rss_file"; done | median)
 rm -f "$rss_file"
 t_cat=$(runs sh -c "cat $(echo $files | tr '\n' ' ') > /dev/null")
 t_scan=$(runs "$bin" -rules "$corpus/rules" -dir "$corpus/monorepo" -recursive)
@@ -86,4 +89,5 @@ printf '%s\n' \
   "    gouvernante, bundled rules (no finding): $(printf '%.3f' "$t_big_small") s  => $(echo "$bigbytes / $t_big_small / 1000000" | bc -l | xargs printf '%.0f') MB/s whole process" \
   "    gouvernante, 100k feed (one finding: the dependency-path pass runs): $(printf '%.3f' "$t_big") s  => $(echo "$bigbytes / ($t_big - $t_rules) / 1000000" | bc -l | xargs printf '%.0f') MB/s excluding the rule load"
 printf '%s\n' "  per format, one file each, bundled rules:" "${fmt_lines[@]}"
+printf '%s\n' "  rule scale: 200,000 advisories, one rule each as 'rules import osv' writes them ($(echo "$(stat -c %s "$corpus/osv200k/rules/feed.json")/1000000" | bc -l | xargs printf '%.1f') MB), load + index + empty scan: $(printf '%.3f' "$t_osv200k") s, max RSS $(echo "$rss_osv200k/1024" | bc -l | xargs printf '%.0f') MB"
 printf '%s\n' "  rule scale: 200,000-entry feed ($(echo "$(stat -c %s "$corpus/rules200k/rules/feed.json")/1000000" | bc -l | xargs printf '%.1f') MB), load + index + empty scan: $(printf '%.3f' "$t_rules200k") s, max RSS $(echo "$rss_rules200k/1024" | bc -l | xargs printf '%.0f') MB"

@@ -124,8 +124,8 @@ class Str {
 
   bool is_large() const { return rep_.small.tag == kLargeTag; }
   void set_small_size(size_t n) {
-    rep_.small.tag = static_cast<uint8_t>(kSmall - n);
-    rep_.small.buf[n] = '\0';
+    rep_.small.tag = static_cast<uint8_t>(kSmall - n);  // at n == 15, the tag is the NUL
+    if (n < kSmall) rep_.small.buf[n] = '\0';
   }
   void assign(std::string_view s);  // str.cpp
   void release() noexcept;
