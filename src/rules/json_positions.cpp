@@ -311,8 +311,7 @@ void JsonPositions::index(std::string_view stream_key, const ElementFn* on_eleme
       if (in_stream()) element_members = members_.size();
       // The root object's member `stream_key`, when it is an array.
       if (stack.size() == 1 && node.kind == '[' && have_key && nodes_[stack[0].node].kind == '{' &&
-          text.substr(key.key_offset, stream_key.size()) == stream_key &&
-          text.substr(key.key_offset + stream_key.size(), 1) == "\"") {
+          key.key_len == stream_key.size() && text.compare(key.key_offset, stream_key.size(), stream_key) == 0) {
         stream_array = id;
       }
     }
@@ -379,7 +378,11 @@ void JsonPositions::index(std::string_view stream_key, const ElementFn* on_eleme
         if (in_object() && !have_key) {
           valid = valid && (expect == Expect::kKey || expect == Expect::kKeyOrClose);
           key.key_offset = static_cast<uint32_t>(i + 1);
-          skip_string();
+          const bool escaped = skip_string();
+          // i is past the closing quote (or at the end of a truncated text).
+          const size_t end = i > key.key_offset ? i - 1 : key.key_offset;
+          key.key_len = static_cast<uint32_t>(std::min<size_t>(end - key.key_offset, ~kEscapedKey)) |
+                        (escaped ? kEscapedKey : 0);
           have_key = true;
           expect = Expect::kColon;
         } else {
@@ -453,20 +456,9 @@ std::string_view JsonPositions::member_key(NodeId parent, size_t index,
   if (parent == kNone) return {};
   const Node& p = nodes_[parent];
   if (p.kind != '{' || index >= p.count) return {};
-  // The raw key runs to the first unescaped quote, as skip_string read it.
-  const size_t start = members_[p.first + index].key_offset;
-  const size_t n = text_.size();
-  size_t i = start;
-  bool escaped = false;
-  while (i < n && text_[i] != '"') {
-    if (text_[i] == '\\') {
-      escaped = true;
-      ++i;
-    }
-    ++i;
-  }
-  std::string_view raw = text_.substr(start, std::min(i, n) - start);
-  if (!escaped) return raw;
+  const Member& m = members_[p.first + index];
+  std::string_view raw = text_.substr(std::min<size_t>(m.key_offset, text_.size()), m.key_len & ~kEscapedKey);
+  if ((m.key_len & kEscapedKey) == 0) return raw;
   *scratch = json_unescape(raw);
   return *scratch;
 }
@@ -476,24 +468,16 @@ JsonPositions::NodeId JsonPositions::member(NodeId parent, std::string_view key)
   const Node& p = nodes_[parent];
   if (p.kind != '{') return kNone;
   // The validator asks for a handful of fixed names in every object of a
-  // feed: compare the raw key in place, and decode only a key whose bytes
-  // reach a backslash before they differ from `key`.
-  const bool plain_key =
-      std::none_of(key.begin(), key.end(), [](char c) { return c == '\\' || c == '"'; });
+  // feed: compare lengths, then the raw key in place; decode only keys with
+  // escapes.
   std::string scratch;
   for (size_t k = p.count; k-- > 0;) {
-    if (plain_key) {
-      const size_t at = members_[p.first + k].key_offset;
-      std::string_view raw = text_.substr(std::min<size_t>(at, text_.size()));
-      size_t j = 0;
-      while (j < key.size() && j < raw.size() && raw[j] == key[j]) ++j;
-      const char next = j < raw.size() ? raw[j] : '"';
-      if (next != '\\') {
-        if (j == key.size() && next == '"') return members_[p.first + k].value;
-        continue;
-      }
+    const Member& m = members_[p.first + k];
+    if ((m.key_len & kEscapedKey) == 0) {
+      if (m.key_len == key.size() && text_.compare(m.key_offset, key.size(), key) == 0) return m.value;
+      continue;
     }
-    if (member_key(parent, k, &scratch) == key) return members_[p.first + k].value;
+    if (member_key(parent, k, &scratch) == key) return m.value;
   }
   return kNone;
 }

@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 #include <system_error>
+#include <tuple>
 #include <unordered_map>
 
 #include "common/file.h"
@@ -193,17 +194,26 @@ struct LoadState {
   static constexpr size_t kMaxParsedRanges = 1 << 16;
   std::unordered_map<std::string, semver::Range> parsed_ranges;
 
-  // Values repeated across rules (kinds, file names, a feed's one
-  // remediation text, dates of a bulk import) share one Str. Bounded: a feed
-  // whose notes are all distinct stops interning at 65,536 of them.
-  static constexpr size_t kMaxInterned = 1 << 16;
-  std::unordered_map<std::string_view, Str> interned;  // keys view the values' blocks
-  Str intern(std::string_view s) {
-    if (s.size() <= 15) return Str(s);  // inline: nothing to share
-    if (auto it = interned.find(s); it != interned.end()) return it->second;
-    Str v(s);
-    if (interned.size() < kMaxInterned) interned.emplace(v.view(), v);
-    return v;
+  // Repeated values share one Str block. A feed repeats a field's value
+  // from one rule to the next (the file name, a bulk import's remediation
+  // text, notes and dates), so such a field remembers its last value: one
+  // comparison and no hashing (a hash table cost a tenth of the load of a
+  // 200,000-advisory feed whose dates are all distinct). Enumerations
+  // (kind, types) keep each of their few values.
+  struct Last {
+    Str file, notes, summary, published_at, last_updated_at;
+  } last;
+  std::vector<Str> enum_values;
+  static Str share(Str* last, std::string_view s) {
+    if (s.size() > 15 && *last != s) *last = Str(s);
+    return s.size() > 15 ? *last : Str(s);  // up to 15 bytes: inline, nothing to share
+  }
+  Str share_enum(std::string_view s) {
+    for (const Str& v : enum_values) {
+      if (v == s) return v;
+    }
+    enum_values.emplace_back(s);
+    return enum_values.back();
   }
 
   std::string where(const Where& w) const {
@@ -259,12 +269,12 @@ class Validator {
     return v == JsonPositions::kNone || pos_.is_null(v) ? JsonPositions::kNone : v;
   }
   // A string member; false when absent (an error if required) or not a
-  // string (an error). Kinds, types, dates and notes repeat across a feed's
-  // rules, so those Str values are interned: one block for 200,000 copies.
+  // string (an error). With `last`, a value equal to the field's last one
+  // shares its block (LoadState::share).
   bool read_string(NodeId obj, const std::string& ptr, std::string_view key, bool required,
                    std::string* out);
   bool read_string(NodeId obj, const std::string& ptr, std::string_view key, bool required,
-                   Str* out, bool intern = false);
+                   Str* out, Str* last = nullptr);
   bool read_enum(NodeId obj, const std::string& ptr, std::string_view key, bool required,
                  Names allowed, Str* out);
   bool read_enum(NodeId obj, const std::string& ptr, std::string_view key, bool required,
@@ -347,12 +357,12 @@ bool Validator::read_string(NodeId obj, const std::string& ptr, std::string_view
 }
 
 bool Validator::read_string(NodeId obj, const std::string& ptr, std::string_view key,
-                            bool required, Str* out, bool intern) {
+                            bool required, Str* out, Str* last) {
   NodeId v = string_member(obj, ptr, key, required);
   if (v == JsonPositions::kNone) return false;
   std::string scratch;
   std::string_view text = pos_.string_view(v, &scratch);
-  *out = intern ? state_->intern(text) : Str(text);
+  *out = last != nullptr ? LoadState::share(last, text) : Str(text);
   return true;
 }
 
@@ -367,8 +377,15 @@ bool Validator::check_enum(std::string_view value, NodeId node, const std::strin
 
 bool Validator::read_enum(NodeId obj, const std::string& ptr, std::string_view key, bool required,
                           Names allowed, Str* out) {
-  if (!read_string(obj, ptr, key, required, out, true)) return false;
-  if (check_enum(*out, pos_.member(obj, key), child(ptr, key), allowed)) return true;
+  if (!read_string(obj, ptr, key, required, out)) return false;
+  if (contains(allowed, *out)) {  // checked first: the pointer is built only for a message
+    *out = state_->share_enum(*out);
+    return true;
+  }
+  if (check_enum(*out, pos_.member(obj, key), child(ptr, key), allowed)) {
+    *out = state_->share_enum(*out);
+    return true;
+  }
   out->clear();
   return false;
 }
@@ -376,6 +393,7 @@ bool Validator::read_enum(NodeId obj, const std::string& ptr, std::string_view k
 bool Validator::read_enum(NodeId obj, const std::string& ptr, std::string_view key, bool required,
                           Names allowed, std::string* out) {
   if (!read_string(obj, ptr, key, required, out)) return false;
+  if (contains(allowed, *out)) return true;
   if (check_enum(*out, pos_.member(obj, key), child(ptr, key), allowed)) return true;
   out->clear();
   return false;
@@ -472,7 +490,7 @@ bool Validator::rule(NodeId node, size_t index, Rule* out) {
   size_t errors_before = errors_->size();
   if (!check_object(node, ptr, kRuleFields)) return false;
   Rule& r = *out;
-  r.file = state_->intern(file_);
+  r.file = LoadState::share(&state_->last.file, file_);
   r.line = pos_.node(node).line;
 
   if (read_string(node, ptr, "id", true, &r.id)) {
@@ -660,7 +678,7 @@ void Validator::package_rule(NodeId node, const std::string& ptr, PackageRule* p
       p->lockfile_ecosystems.push_back(std::move(s));
     }
   }
-  read_string(node, ptr, "notes", false, &p->notes, true);
+  read_string(node, ptr, "notes", false, &p->notes, &state_->last.notes);
 }
 
 void Validator::dropper(NodeId node, const std::string& ptr, DropperPackage* d) {
@@ -669,7 +687,7 @@ void Validator::dropper(NodeId node, const std::string& ptr, DropperPackage* d) 
   if (read_string(node, ptr, "package_name", true, &d->package_name)) {
     check_package_name(d->package_name, pos_.member(node, "package_name"), ptr);
   }
-  read_string(node, ptr, "notes", false, &d->notes, true);
+  read_string(node, ptr, "notes", false, &d->notes, &state_->last.notes);
 }
 
 void Validator::host_indicator(NodeId node, const std::string& ptr, HostIndicator* h) {
@@ -746,7 +764,7 @@ void Validator::hash(NodeId node, const std::string& ptr, FileHash* h) {
 
 void Validator::remediation(NodeId node, const std::string& ptr, Remediation* r) {
   if (!check_object(node, ptr, kRemediationFields)) return;
-  read_string(node, ptr, "summary", false, &r->summary, true);
+  read_string(node, ptr, "summary", false, &r->summary, &state_->last.summary);
   if (NodeId a = read_array(node, ptr, "steps", false); a != JsonPositions::kNone) {
     for (size_t i = 0; i < pos_.size(a); ++i) {
       NodeId e = pos_.element(a, i);
@@ -809,9 +827,10 @@ void Validator::yara_rules(NodeId rule, const std::string& ptr, Rule* r) {
 
 void Validator::metadata(NodeId node, const std::string& ptr, Rule* r) {
   if (!check_object(node, ptr, kMetadataFields)) return;
-  for (auto [key, out] : {std::pair{std::string_view("published_at"), &r->published_at},
-                          std::pair{std::string_view("last_updated_at"), &r->last_updated_at}}) {
-    if (read_string(node, ptr, key, false, out, true) && !is_rfc3339(*out)) {
+  for (auto [key, out, last] :
+       {std::tuple{std::string_view("published_at"), &r->published_at, &state_->last.published_at},
+        std::tuple{std::string_view("last_updated_at"), &r->last_updated_at, &state_->last.last_updated_at}}) {
+    if (read_string(node, ptr, key, false, out, last) && !is_rfc3339(*out)) {
       error(pos_.member(node, key), child(ptr, key),
             "invalid date-time " + shown(*out) +
                 "; expected RFC 3339 such as '2026-04-01T12:00:00Z'");
@@ -838,7 +857,7 @@ void reserve_like(std::vector<Rule>* rules, size_t first, size_t rest) {
 
 // Streams the document's "rules" (JsonPositions keeps one rule's tree at a
 // time), then checks its root. `buf`, when given, holds `text` and gives
-// back the pages of rules already read: a 200,000-rule feed then peaks at
+// back the pages of rules already read (2 MB at a time): a 200,000-rule feed peaks at
 // its rules, not at text + tree + rules (docs/performance.md, "Rule scale").
 bool parse_document(std::string_view text, const std::string& file, RuleSet* out,
                     Errors* errors, LoadState* state, FileBuffer* buf = nullptr) {
@@ -859,8 +878,8 @@ bool parse_document(std::string_view text, const std::string& file, RuleSet* out
                       }
                       if (buf == nullptr) return;
                       if (released_from == SIZE_MAX) released_from = begin;
-                      // In 8 MB steps: a call per rule would cost a system call each.
-                      if (end - released_from >= (size_t{8} << 20)) {
+                      // In 2 MB steps: a call per rule would cost a system call each.
+                      if (end - released_from >= (size_t{2} << 20)) {
                         buf->release(released_from, end);
                         released_from = end;
                         released = true;

@@ -480,7 +480,7 @@ namespace gv {
 namespace {
 
 // The loader streams a file's rules one at a time and gives back the pages
-// of text it has read (in 8 MB steps); these documents are big enough for
+// of text it has read (in 2 MB steps); these documents are big enough for
 // that, and each checks an answer the whole-document loader gave.
 
 // `n` one-line rules G-0..G-(n-1) after a first line; rule i is on line i + 2.
@@ -497,7 +497,7 @@ std::string feed(size_t n, std::string_view last_rule_extra = "", std::string_vi
   return text + std::string(tail);
 }
 
-constexpr size_t kBig = 50000;  // ~11 MB: past one 8 MB release step
+constexpr size_t kBig = 50000;  // ~11 MB: several 2 MB release steps
 
 TEST(LoadRulesStream, ABigFeedLoadsWhole) {
   TempDir dir;
