@@ -35,6 +35,10 @@ def name(i):
     w = WORDS[i % len(WORDS)] + "-" + WORDS[(i // len(WORDS)) % len(WORDS)] + f"-{i}"
     return f"@scope{i % 50}/{w}" if i % 7 == 0 else w
 
+def mal(i):  # a malicious look-alike of name(i), keeping its scope
+    n = name(i)
+    return n.replace("/", "/mal-", 1) if n.startswith("@") else "mal-" + n
+
 def version():
     return f"{rnd.randint(0, 12)}.{rnd.randint(0, 30)}.{rnd.randint(0, 40)}"
 
@@ -45,20 +49,20 @@ os.makedirs(f"{a.out}/rules", exist_ok=True)
 rules = []
 per_rule = 100
 for r in range(0, a.rules, per_rule):
-    prs = [{"package_name": f"mal-{name(i)}", "affected_versions": ["=" + version()]}
+    prs = [{"package_name": mal(i), "affected_versions": ["=" + version()]}
            for i in range(r, min(r + per_rule, a.rules))]
     rules.append({"id": f"MAL-BENCH-{r // per_rule:05d}", "title": "bench feed chunk", "kind": "malicious-package",
                   "ecosystem": "npm", "severity": "critical", "package_rules": prs})
 if a.advisories:
     rules = []
     for i in range(a.advisories):
-        mal = f"MAL-2025-{i}"
+        adv = f"MAL-2025-{i}"
         day, minute = 1 + i % 28, i % 1440
-        rules.append({"id": mal, "title": f"Malicious code in mal-{name(i)} (npm)", "kind": "malicious-package",
+        rules.append({"id": adv, "title": f"Malicious code in {mal(i)} (npm)", "kind": "malicious-package",
                       "ecosystem": "npm", "severity": "critical",
-                      "aliases": [{"type": "other", "value": mal}],
-                      "references": [{"type": "advisory", "url": f"https://osv.dev/vulnerability/{mal}"}],
-                      "package_rules": [{"package_name": f"mal-{name(i)}", "affected_versions": ["=" + version()]}],
+                      "aliases": [{"type": "other", "value": adv}],
+                      "references": [{"type": "advisory", "url": f"https://osv.dev/vulnerability/{adv}"}],
+                      "package_rules": [{"package_name": mal(i), "affected_versions": ["=" + version()]}],
                       "remediation": {"summary": "Remove the package and rotate secrets.", "steps": []},
                       "metadata": {"published_at": f"2025-03-{day:02d}T{minute // 60:02d}:{minute % 60:02d}:00Z",
                                    "last_updated_at": f"2025-04-{day:02d}T{minute // 60:02d}:{minute % 60:02d}:{i % 60:02d}Z"}})
