@@ -14,6 +14,9 @@ PKGS=(
   libssl-dev                       # file hashes for host IOCs (md5, sha1, sha256, sha512; streamed EVP)
   libyara-dev                      # -heuristic: YARA rules over package code
   libzip-dev                       # rules import: zipped OSV feeds, read in memory (never extracted)
+  libgit2-dev                      # history index: walks git history without a git subprocess
+  libsqlite3-dev                   # history index store (default, zero setup)
+  libpq-dev postgresql             # history index store at org scale; tests start a server on loopback
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev                 # bench/
   bc                               # bench/whole_process.sh arithmetic

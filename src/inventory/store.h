@@ -1,0 +1,71 @@
+// Where the history index lives: a SQLite file by default (zero setup), or a
+// PostgreSQL database (postgres://...) that many CI runners index into. One
+// schema, versioned migrations, the same SQL on both (docs/history.md).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "inventory/model.h"
+
+namespace gv::inventory {
+
+// Which rows a query wants; an empty field means any.
+struct Filter {
+  std::string package;  // exact package name; required for changes() and tips()
+  std::string org;
+  std::string repo;
+};
+
+// One stored PackageChange with its commit and where it happened.
+struct ChangeRow {
+  std::string org, repo, ref;
+  PackageChange change;
+  CommitInfo commit;
+  // Order of the commit within its ref's history as indexed (parents before
+  // children; later runs continue the count): "removed later" means a
+  // larger seq on the same org/repo/ref/lockfile.
+  int64_t seq = 0;
+};
+
+// One package version present at the tip of a ref.
+struct TipRow {
+  std::string org, repo, ref;
+  TipPackage package;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Opens `where` -- a file path (created when missing) or a postgres:// or
+  // postgresql:// URL -- and brings its schema to the current version.
+  // nullptr with *error set (naming `where`, never a password) on failure.
+  static std::unique_ptr<Store> open(const std::string& where, Error* error);
+
+  // The tip indexed last time for this ref; "" when never indexed.
+  virtual std::optional<std::string> last_tip(const std::string& org, const std::string& repo,
+                                              const std::string& ref, Error* error) = 0;
+  // Stores one run in one transaction: appends index.commits and their
+  // changes (saving the same commit twice changes nothing), replaces the
+  // ref's tip packages and records index.tip as the ref's last tip.
+  virtual std::optional<Error> save(const RefIndex& index) = 0;
+  // Every stored change of filter.package, ordered by org, repo, ref, seq.
+  virtual std::optional<Error> changes(const Filter& filter, std::vector<ChangeRow>* out) = 0;
+  // Every tip package row of filter.package, ordered by org, repo, ref, lockfile, version.
+  virtual std::optional<Error> tips(const Filter& filter, std::vector<TipRow>* out) = 0;
+  // Every distinct package name with a stored change (a rule set asks for
+  // the names it knows among these).
+  virtual std::optional<Error> packages(std::vector<std::string>* out) = 0;
+  // Every indexed (org, repo, ref) with its last tip.
+  struct Indexed {
+    std::string org, repo, ref, tip, path;
+  };
+  virtual std::optional<Error> indexed(std::vector<Indexed>* out) = 0;
+};
+
+}  // namespace gv::inventory
