@@ -1,0 +1,646 @@
+// The history index store, run against both backends: a SQLite file per test,
+// and a real PostgreSQL server started once for the test binary (Debian's
+// postgresql package, on loopback) with a fresh database per test.
+#include "inventory/store.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "common/temp_dir.h"
+#include "inventory/store_internal.h"
+
+namespace gv::inventory {
+namespace {
+
+namespace fs = std::filesystem;
+namespace sd = store_detail;
+
+// ---- a PostgreSQL server for the whole binary ------------------------------
+
+int free_port() {
+  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  int port = 0;
+  if (s >= 0 && ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+      ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0)
+    port = ntohs(a.sin_port);
+  if (s >= 0) ::close(s);
+  return port;
+}
+
+std::string pg_bin_dir() {
+  if (fs::exists("/usr/lib/postgresql/15/bin/initdb")) return "/usr/lib/postgresql/15/bin";
+  std::error_code ec;
+  for (const auto& d : fs::directory_iterator("/usr/lib/postgresql", ec)) {
+    if (fs::exists(d.path() / "bin/initdb")) return (d.path() / "bin").string();
+  }
+  return "";
+}
+
+std::string tail(const std::string& path) {
+  std::string text = testing::read_text(path);
+  return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
+}
+
+// Started on first use (other test files share the binary and need no
+// server), stopped by the environment below after the last test.
+class PgServer {
+ public:
+  static PgServer& get() {
+    PgServer& s = instance();
+    if (!s.tried_) s.start();
+    return s;
+  }
+  static void stop_if_started() {
+    PgServer& s = instance();
+    if (s.running_) s.stop();
+  }
+
+  const std::string& problem() const { return problem_; }
+  bool running() const { return running_; }
+  int port() const { return port_; }
+
+  // A new, empty database per test: tests see only their own rows.
+  std::string fresh_database(std::string* problem) {
+    const std::string name = "gv_t" + std::to_string(++databases_);
+    if (auto e = admin_->exec("CREATE DATABASE " + name)) {
+      *problem = e->str();
+      return "";
+    }
+    return url(name);
+  }
+  std::string url(const std::string& db) const {
+    return "postgresql://gv@127.0.0.1:" + std::to_string(port_) + "/" + db;
+  }
+
+ private:
+  static PgServer& instance() {
+    static PgServer server;
+    return server;
+  }
+
+  void start() {
+    tried_ = true;
+    const std::string bin = pg_bin_dir();
+    if (bin.empty()) {
+      problem_ = "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install the "
+                 "'postgresql' package (scripts/install-deps.sh)";
+      return;
+    }
+    char tmpl[] = "/tmp/gv-pg-XXXXXX";
+    if (!::mkdtemp(tmpl)) {
+      problem_ = "mkdtemp failed";
+      return;
+    }
+    dir_ = tmpl;
+    // initdb refuses to run as root: then the server runs as 'postgres',
+    // which must own its folder.
+    if (::geteuid() == 0) {
+      const passwd* pw = ::getpwnam("postgres");
+      if (!pw || ::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
+        problem_ = "running as root and cannot hand " + dir_ + " to user 'postgres'";
+        return;
+      }
+      as_user_ = "runuser -u postgres -- ";
+    }
+    port_ = free_port();
+    const std::string init = as_user_ + bin + "/initdb -D " + dir_ + "/data -U gv --auth=trust -E UTF8 --no-locale";
+    if (!shell(init, dir_ + "/initdb.log")) return;
+    const std::string options = "-p " + std::to_string(port_) + " -k " + dir_ +
+                                " -c listen_addresses=127.0.0.1 -c fsync=off";
+    const std::string start = as_user_ + bin + "/pg_ctl -D " + dir_ + "/data -l " + dir_ +
+                              "/server.log -o \"" + options + "\" -w -t 60 start";
+    if (!shell(start, dir_ + "/pg_ctl.log")) {
+      problem_ += "\nserver log:\n" + tail(dir_ + "/server.log");
+      return;
+    }
+    running_ = true;
+    bin_ = bin;
+    Error e;
+    admin_ = sd::open_driver(url("postgres"), &e);
+    if (!admin_) problem_ = "started PostgreSQL but cannot connect: " + e.str();
+  }
+
+  void stop() {
+    admin_.reset();
+    shell(as_user_ + bin_ + "/pg_ctl -D " + dir_ + "/data -m fast -w stop", dir_ + "/stop.log");
+    running_ = false;
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  // Runs a command from the server's folder (readable by 'postgres', unlike
+  // root's home), its output kept in `log` for the failure message.
+  bool shell(const std::string& cmd, const std::string& log) {
+    const std::string full = "cd " + dir_ + " && " + cmd + " > " + log + " 2>&1";
+    const int rc = std::system(full.c_str());
+    if (rc == 0) return true;
+    problem_ = "'" + cmd + "' failed (status " + std::to_string(rc) + "):\n" + tail(log);
+    return false;
+  }
+
+  bool tried_ = false;
+  bool running_ = false;
+  int port_ = 0;
+  int databases_ = 0;
+  std::string dir_, bin_, as_user_, problem_;
+  std::unique_ptr<sd::Driver> admin_;
+};
+
+class PgEnvironment : public ::testing::Environment {
+ public:
+  void TearDown() override { PgServer::stop_if_started(); }
+};
+[[maybe_unused]] ::testing::Environment* const kPgEnvironment =
+    ::testing::AddGlobalTestEnvironment(new PgEnvironment);
+
+// ---- records ----------------------------------------------------------------
+
+std::string sha(int n) {
+  char buf[41];
+  std::snprintf(buf, sizeof buf, "%040x", n);
+  return buf;
+}
+
+CommitChanges commit(int n, std::vector<PackageChange> changes, int64_t pr = 0) {
+  CommitChanges cc;
+  cc.commit.sha = sha(n);
+  cc.commit.author = "Ada " + std::to_string(n);
+  cc.commit.author_email = "ada" + std::to_string(n) + "@example.com";
+  cc.commit.committer = "Grace";
+  cc.commit.time = 1'700'000'000 + n;
+  cc.commit.subject = "bump " + std::to_string(n);
+  cc.commit.pr = pr;
+  if (pr) cc.commit.pr_commit = sha(1000 + n);
+  cc.changes = std::move(changes);
+  return cc;
+}
+
+PackageChange add(const std::string& package, const std::string& version,
+                  const std::string& lockfile = "package-lock.json") {
+  return PackageChange{lockfile, package, version, true};
+}
+PackageChange del(const std::string& package, const std::string& version,
+                  const std::string& lockfile = "package-lock.json") {
+  return PackageChange{lockfile, package, version, false};
+}
+
+RefIndex first_run(const std::string& org = "acme", const std::string& repo = "web") {
+  RefIndex x;
+  x.org = org;
+  x.repo = repo;
+  x.path = "/src/" + org + "/" + repo;
+  x.ref = "main";
+  x.tip = sha(3);
+  x.commits.push_back(commit(1, {add("left-pad", "1.0.0"), add("react", "18.0.0")}));
+  x.commits.push_back(commit(2, {add("left-pad", "1.1.0"), del("left-pad", "1.0.0")}, 12));
+  x.tip_packages = {{"package-lock.json", "left-pad", "1.1.0"}, {"package-lock.json", "react", "18.0.0"}};
+  return x;
+}
+
+RefIndex second_run() {
+  RefIndex x = first_run();
+  x.base = x.tip;
+  x.tip = sha(5);
+  x.commits = {commit(4, {del("react", "18.0.0"), add("left-pad", "2.0.0"), del("left-pad", "1.1.0")})};
+  x.tip_packages = {{"package-lock.json", "left-pad", "2.0.0"}};
+  return x;
+}
+
+// "org/repo ref #seq lockfile package@version +|- sha" per row: one readable
+// string to compare in a failure message.
+std::string show(const std::vector<ChangeRow>& rows) {
+  std::string out;
+  for (const ChangeRow& r : rows) {
+    out += r.org + "/" + r.repo + " " + r.ref + " #" + std::to_string(r.seq) + " " + r.change.lockfile + " " +
+           r.change.package + "@" + r.change.version + (r.change.added ? " +" : " -") + " " +
+           r.commit.sha.substr(r.commit.sha.size() > 3 ? r.commit.sha.size() - 3 : 0) + "\n";
+  }
+  return out;
+}
+
+std::string show(const std::vector<TipRow>& rows) {
+  std::string out;
+  for (const TipRow& r : rows)
+    out += r.org + "/" + r.repo + " " + r.ref + " " + r.package.lockfile + " " + r.package.package + "@" +
+           r.package.version + "\n";
+  return out;
+}
+
+// ---- the suite, once per backend ------------------------------------------
+
+enum class Backend { kSqlite, kPostgres };
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kSqlite) {
+      where_ = dir_.str() + "/index.db";
+    } else {
+      PgServer& pg = PgServer::get();
+      ASSERT_TRUE(pg.running()) << "cannot run the PostgreSQL tests: " << pg.problem();
+      std::string problem;
+      where_ = pg.fresh_database(&problem);
+      ASSERT_FALSE(where_.empty()) << problem;
+    }
+    store_ = open();
+    ASSERT_TRUE(store_);
+  }
+
+  std::unique_ptr<Store> open() const {
+    Error e;
+    std::unique_ptr<Store> s = Store::open(where_, &e);
+    EXPECT_TRUE(s) << e.str();
+    return s;
+  }
+
+  // Direct SQL, to count rows behind the store's back.
+  int64_t scalar(const std::string& sql) const {
+    Error e;
+    auto db = sd::open_driver(where_, &e);
+    EXPECT_TRUE(db) << e.str();
+    if (!db) return -1;
+    int64_t v = -1;
+    auto err = db->run(sql, {}, [&](const sd::Row& r) { v = r.integer(0); });
+    EXPECT_FALSE(err) << err->str();
+    return v;
+  }
+  void exec(const std::string& sql) const {
+    Error e;
+    auto db = sd::open_driver(where_, &e);
+    ASSERT_TRUE(db) << e.str();
+    auto err = db->exec(sql);
+    ASSERT_FALSE(err) << err->str();
+  }
+
+  std::vector<ChangeRow> changes(const std::string& package, const std::string& org = "",
+                                 const std::string& repo = "") const {
+    std::vector<ChangeRow> rows;
+    auto e = store_->changes(Filter{package, org, repo}, &rows);
+    EXPECT_FALSE(e) << e->str();
+    return rows;
+  }
+  std::vector<TipRow> tips(const std::string& package, const std::string& org = "",
+                           const std::string& repo = "") const {
+    std::vector<TipRow> rows;
+    auto e = store_->tips(Filter{package, org, repo}, &rows);
+    EXPECT_FALSE(e) << e->str();
+    return rows;
+  }
+  std::string last_tip(const std::string& org, const std::string& repo, const std::string& ref) const {
+    Error e;
+    std::optional<std::string> tip = store_->last_tip(org, repo, ref, &e);
+    EXPECT_TRUE(tip) << e.str();
+    return tip.value_or("<error>");
+  }
+  void save(const RefIndex& x) const {
+    auto e = store_->save(x);
+    ASSERT_FALSE(e) << e->str();
+  }
+
+  testing::TempDir dir_;
+  std::string where_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreTest, RoundTripsOneRun) {
+  save(first_run());
+
+  const std::vector<ChangeRow> rows = changes("left-pad");
+  EXPECT_EQ(show(rows),
+            "acme/web main #1 package-lock.json left-pad@1.0.0 + 001\n"
+            "acme/web main #2 package-lock.json left-pad@1.0.0 - 002\n"
+            "acme/web main #2 package-lock.json left-pad@1.1.0 + 002\n");
+  ASSERT_EQ(rows.size(), 3u);
+  const CommitInfo& c = rows[1].commit;
+  EXPECT_EQ(c.sha, sha(2));
+  EXPECT_EQ(c.author, "Ada 2");
+  EXPECT_EQ(c.author_email, "ada2@example.com");
+  EXPECT_EQ(c.committer, "Grace");
+  EXPECT_EQ(c.time, 1'700'000'002);
+  EXPECT_EQ(c.subject, "bump 2");
+  EXPECT_EQ(c.pr, 12);
+  EXPECT_EQ(c.pr_commit, sha(1002));
+  EXPECT_EQ(rows[0].commit.pr, 0);
+  EXPECT_EQ(rows[0].commit.pr_commit, "");
+
+  EXPECT_EQ(show(tips("react")), "acme/web main package-lock.json react@18.0.0\n");
+  EXPECT_EQ(show(tips("left-pad")), "acme/web main package-lock.json left-pad@1.1.0\n");
+  EXPECT_TRUE(changes("lodash").empty());
+
+  std::vector<std::string> names;
+  ASSERT_FALSE(store_->packages(&names));
+  EXPECT_EQ(names, (std::vector<std::string>{"left-pad", "react"}));
+
+  std::vector<Store::Indexed> refs;
+  ASSERT_FALSE(store_->indexed(&refs));
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(refs[0].org, "acme");
+  EXPECT_EQ(refs[0].repo, "web");
+  EXPECT_EQ(refs[0].ref, "main");
+  EXPECT_EQ(refs[0].tip, sha(3));
+  EXPECT_EQ(refs[0].path, "/src/acme/web");
+
+  EXPECT_EQ(last_tip("acme", "web", "main"), sha(3));
+  EXPECT_EQ(last_tip("acme", "web", "dev"), "");  // never indexed
+
+  // Reopening keeps everything and finds the schema current.
+  store_ = open();
+  ASSERT_TRUE(store_);
+  EXPECT_EQ(changes("left-pad").size(), 3u);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM schema_migrations"), 1);
+}
+
+TEST_P(StoreTest, SecondRunContinuesSeqAndReplacesTips) {
+  save(first_run());
+  save(second_run());
+
+  EXPECT_EQ(show(changes("left-pad")),
+            "acme/web main #1 package-lock.json left-pad@1.0.0 + 001\n"
+            "acme/web main #2 package-lock.json left-pad@1.0.0 - 002\n"
+            "acme/web main #2 package-lock.json left-pad@1.1.0 + 002\n"
+            "acme/web main #3 package-lock.json left-pad@1.1.0 - 004\n"
+            "acme/web main #3 package-lock.json left-pad@2.0.0 + 004\n");
+  EXPECT_EQ(show(changes("react")),
+            "acme/web main #1 package-lock.json react@18.0.0 + 001\n"
+            "acme/web main #3 package-lock.json react@18.0.0 - 004\n");
+  EXPECT_TRUE(tips("react").empty());
+  EXPECT_EQ(show(tips("left-pad")), "acme/web main package-lock.json left-pad@2.0.0\n");
+  EXPECT_EQ(last_tip("acme", "web", "main"), sha(5));
+}
+
+TEST_P(StoreTest, SavingTheSameCommitsAgainChangesNothing) {
+  save(first_run());
+  const std::string before = show(changes("left-pad"));
+  const char* tables[] = {"changes", "commits", "ref_commits", "tip_packages", "refs"};
+  std::vector<int64_t> counts;
+  for (const char* t : tables) counts.push_back(scalar(std::string("SELECT COUNT(*) FROM ") + t));
+
+  save(first_run());
+  EXPECT_EQ(show(changes("left-pad")), before);
+  for (size_t i = 0; i < std::size(tables); ++i)
+    EXPECT_EQ(scalar(std::string("SELECT COUNT(*) FROM ") + tables[i]), counts[i]) << tables[i];
+  EXPECT_EQ(scalar("SELECT next_seq FROM refs"), 3);
+
+  // A run overlapping the last one: commit 2 keeps seq 2, commit 4 takes 3.
+  RefIndex overlap = second_run();
+  overlap.commits.insert(overlap.commits.begin(), first_run().commits[1]);
+  save(overlap);
+  EXPECT_EQ(show(changes("left-pad")),
+            "acme/web main #1 package-lock.json left-pad@1.0.0 + 001\n"
+            "acme/web main #2 package-lock.json left-pad@1.0.0 - 002\n"
+            "acme/web main #2 package-lock.json left-pad@1.1.0 + 002\n"
+            "acme/web main #3 package-lock.json left-pad@1.1.0 - 004\n"
+            "acme/web main #3 package-lock.json left-pad@2.0.0 + 004\n");
+
+  // A commit without package changes is remembered too, and spends one seq once.
+  RefIndex quiet = second_run();
+  quiet.commits = {commit(6, {})};
+  save(quiet);
+  save(quiet);
+  EXPECT_EQ(scalar("SELECT next_seq FROM refs"), 5);
+}
+
+TEST_P(StoreTest, FiltersByOrgAndRepo) {
+  save(first_run("acme", "web"));
+  save(first_run("acme", "api"));
+  save(first_run("other", "web"));
+
+  auto repos = [](const auto& rows) {
+    std::string out;
+    for (const auto& r : rows) out += r.org + "/" + r.repo + " ";
+    return out;
+  };
+  EXPECT_EQ(repos(changes("react")), "acme/api acme/web other/web ");
+  EXPECT_EQ(repos(changes("react", "acme")), "acme/api acme/web ");
+  EXPECT_EQ(repos(changes("react", "", "web")), "acme/web other/web ");
+  EXPECT_EQ(repos(changes("react", "other", "web")), "other/web ");
+  EXPECT_EQ(repos(changes("react", "nobody")), "");
+  EXPECT_EQ(repos(tips("react", "acme")), "acme/api acme/web ");
+  EXPECT_EQ(repos(tips("react", "", "api")), "acme/api ");
+
+  std::vector<Store::Indexed> refs;
+  ASSERT_FALSE(store_->indexed(&refs));
+  EXPECT_EQ(repos(refs), "acme/api acme/web other/web ");
+}
+
+TEST_P(StoreTest, RefusesASchemaNewerThanItKnows) {
+  exec("INSERT INTO schema_migrations (version, applied_at) VALUES (99, 0)");
+  store_.reset();
+  Error e;
+  EXPECT_FALSE(Store::open(where_, &e));
+  EXPECT_NE(e.str().find(where_), std::string::npos) << e.str();
+  EXPECT_NE(e.str().find("schema version 99"), std::string::npos) << e.str();
+}
+
+TEST_P(StoreTest, TextIsBoundNeverSpliced) {
+  RefIndex x;
+  x.org = "O'Brien & \"Sons\"";
+  x.repo = "web'); DROP TABLE changes; --";
+  x.path = "/tmp/caf\xC3\xA9 ? $1 %";
+  x.ref = "feature/\xE2\x9C\x93-?-'quoted'";
+  x.tip = sha(7);
+  CommitChanges c = commit(7, {add("@scope/\xE5\x90\x8D\xE5\x89\x8D", "1.0.0-\xCE\xB2.1 || ' OR 1=1 --"),
+                               add("%", "_"), add("?", "$1")});
+  c.commit.author = "Zo\xC3\xAB \"Z\" O'Hara; \\ \xF0\x9F\x98\x80";
+  c.commit.subject = "Robert'); DROP TABLE commits;-- ? ?";
+  x.commits.push_back(c);
+  x.tip_packages = {{"a b/package-lock.json", "%", "_"}};
+  save(x);
+
+  const std::vector<ChangeRow> rows = changes("@scope/\xE5\x90\x8D\xE5\x89\x8D", x.org, x.repo);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].org, x.org);
+  EXPECT_EQ(rows[0].repo, x.repo);
+  EXPECT_EQ(rows[0].ref, x.ref);
+  EXPECT_EQ(rows[0].change.version, "1.0.0-\xCE\xB2.1 || ' OR 1=1 --");
+  EXPECT_EQ(rows[0].commit.author, c.commit.author);
+  EXPECT_EQ(rows[0].commit.subject, c.commit.subject);
+  EXPECT_EQ(changes("%").size(), 1u);   // an exact name, not a LIKE pattern
+  EXPECT_EQ(changes("?").size(), 1u);
+  EXPECT_TRUE(changes("_").empty());
+  EXPECT_EQ(show(tips("%")), x.org + "/" + x.repo + " " + x.ref + " a b/package-lock.json %@_\n");
+  EXPECT_EQ(last_tip(x.org, x.repo, x.ref), sha(7));
+  std::vector<Store::Indexed> refs;
+  ASSERT_FALSE(store_->indexed(&refs));
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(refs[0].path, x.path);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM commits"), 1);
+}
+
+// A save that fails halfway (here: a table gone behind the store's back,
+// after its statements were prepared) leaves nothing of itself behind, and
+// the store keeps answering.
+TEST_P(StoreTest, AFailedSaveRollsBackEverything) {
+  save(first_run());
+  exec("DROP TABLE tip_packages");
+  const std::optional<Error> e = store_->save(second_run());
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->file, where_);
+  EXPECT_NE(e->what.find("saving acme/web main"), std::string::npos) << e->str();
+  EXPECT_NE(e->what.find("tip_packages"), std::string::npos) << e->str();
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM commits"), 2);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM changes"), 4);
+  EXPECT_EQ(last_tip("acme", "web", "main"), sha(3));
+  EXPECT_EQ(changes("left-pad").size(), 3u);
+}
+
+// PostgreSQL refuses invalid UTF-8, and old repositories have Latin-1 author
+// names: both backends store U+FFFD instead of failing the save.
+TEST_P(StoreTest, RepairsInvalidUtf8) {
+  RefIndex x = first_run();
+  x.commits[0].commit.author = "Jos\xE9 \xC3\xA9";
+  save(x);
+  const std::vector<ChangeRow> rows = changes("react");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].commit.author, "Jos\xEF\xBF\xBD \xC3\xA9");
+}
+
+TEST_P(StoreTest, OrdersBytewiseOnBothBackends) {
+  for (const char* org : {"b", "B", "a", "\xC3\xA9", "A"}) save(first_run(org, "web"));
+  std::string orgs;
+  for (const TipRow& r : tips("react")) orgs += r.org + " ";
+  EXPECT_EQ(orgs, "A B a b \xC3\xA9 ");
+}
+
+TEST_P(StoreTest, SavesTwoThousandCommitsInOneTransaction) {
+  RefIndex x = first_run();
+  x.commits.clear();
+  for (int i = 1; i <= 2000; ++i) {
+    std::vector<PackageChange> ch;
+    for (int k = 0; k < 20; ++k) ch.push_back(add("pkg-" + std::to_string(k), "1.0." + std::to_string(i)));
+    x.commits.push_back(commit(i, std::move(ch)));
+  }
+  save(x);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM changes"), 40'000);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM commits"), 2'000);
+  const std::vector<ChangeRow> rows = changes("pkg-7");
+  ASSERT_EQ(rows.size(), 2'000u);
+  EXPECT_EQ(rows.front().seq, 1);
+  EXPECT_EQ(rows.back().seq, 2'000);
+  EXPECT_EQ(rows.back().change.version, "1.0.2000");
+}
+
+// Two runners indexing the same ref at once and a third another ref sharing
+// its commits (and, on a fresh database, all three migrating at once): all
+// succeed and each ref's rows are there once.
+TEST_P(StoreTest, ConcurrentSavesAllSucceed) {
+  if (GetParam() == Backend::kPostgres) {
+    std::string problem;
+    where_ = PgServer::get().fresh_database(&problem);
+    ASSERT_FALSE(where_.empty()) << problem;
+  } else {
+    where_ = dir_.str() + "/concurrent.db";
+  }
+  RefIndex main = first_run();
+  for (int i = 10; i < 200; ++i) main.commits.push_back(commit(i, {add("p" + std::to_string(i % 7), "1.0.0")}));
+  RefIndex dev = main;
+  dev.ref = "dev";
+  std::reverse(dev.commits.begin(), dev.commits.end());  // another walk order of the same commits
+  const RefIndex* runs[] = {&main, &main, &dev};
+  std::string errors[3];
+  std::vector<std::thread> runners;
+  for (int t = 0; t < 3; ++t) {
+    runners.emplace_back([&, t] {
+      Error e;
+      std::unique_ptr<Store> s = Store::open(where_, &e);
+      if (!s) {
+        errors[t] = "open: " + e.str();
+        return;
+      }
+      if (auto err = s->save(*runs[t])) errors[t] = "save: " + err->str();
+    });
+  }
+  for (std::thread& r : runners) r.join();
+  for (const std::string& e : errors) EXPECT_EQ(e, "");
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM ref_commits"), 2 * 192);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM commits"), 192);
+  EXPECT_EQ(scalar("SELECT next_seq FROM refs WHERE ref = 'main'"), 193);
+  EXPECT_EQ(scalar("SELECT next_seq FROM refs WHERE ref = 'dev'"), 193);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM schema_migrations"), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         [](const ::testing::TestParamInfo<Backend>& p) {
+                           return p.param == Backend::kSqlite ? "Sqlite" : "Postgres";
+                         });
+
+// ---- backend-specific errors -------------------------------------------------
+
+TEST(SqliteStore, NamesAFileThatIsNotADatabase) {
+  testing::TempDir dir;
+  const std::string path = dir.write("notes.db", std::string(4096, 'x') + "not a database");
+  Error e;
+  EXPECT_FALSE(Store::open(path, &e));
+  EXPECT_EQ(e.file, path);
+  EXPECT_NE(e.str().find("not a database"), std::string::npos) << e.str();
+}
+
+TEST(SqliteStore, RefusesADirectoryAndAMissingFolder) {
+  testing::TempDir dir;
+  Error e;
+  EXPECT_FALSE(Store::open(dir.str(), &e));
+  EXPECT_EQ(e.file, dir.str());
+  EXPECT_NE(e.what.find("directory"), std::string::npos) << e.str();
+
+  const std::string missing = dir.str() + "/no/such/folder/index.db";
+  EXPECT_FALSE(Store::open(missing, &e));
+  EXPECT_EQ(e.file, missing);
+  EXPECT_NE(e.what.find("unable to open"), std::string::npos) << e.str();
+
+  EXPECT_FALSE(Store::open("", &e));
+  EXPECT_NE(e.what.find("no history store"), std::string::npos) << e.str();
+}
+
+TEST(PostgresStore, NeverShowsThePassword) {
+  const std::string port = std::to_string(free_port());  // nothing listens there
+  for (const std::string& url :
+       {"postgresql://gv:Hunter2%40secret@127.0.0.1:" + port + "/db",
+        "postgres://gv@127.0.0.1:" + port + "/db?sslmode=disable&password=Hunter2-query"}) {
+    Error e;
+    EXPECT_FALSE(Store::open(url, &e));
+    const std::string text = e.str();
+    EXPECT_EQ(text.find("Hunter2"), std::string::npos) << text;
+    EXPECT_NE(text.find("127.0.0.1:" + port), std::string::npos) << text;
+    EXPECT_NE(text.find("***"), std::string::npos) << text;
+    EXPECT_NE(text.find("cannot connect"), std::string::npos) << text;
+  }
+  // libpq quotes the whole URL back when it cannot parse it.
+  Error e;
+  EXPECT_FALSE(Store::open("postgres://gv:Hunter2pw@[::1/db", &e));
+  EXPECT_EQ(e.str().find("Hunter2"), std::string::npos) << e.str();
+  EXPECT_NE(e.str().find("postgres://gv:***@[::1/db"), std::string::npos) << e.str();
+}
+
+TEST(PostgresStore, RedactsEveryPasswordForm) {
+  EXPECT_EQ(sd::redact_url("postgres://u:p%40ss@h:5432/db"), "postgres://u:***@h:5432/db");
+  EXPECT_EQ(sd::redact_url("postgres://u@h/db"), "postgres://u@h/db");
+  EXPECT_EQ(sd::redact_url("postgres://h/db?password=x&user=u"), "postgres://h/db?password=***&user=u");
+  EXPECT_EQ(sd::redact_url("postgresql://u:a?b@h/db?user=u&password=y"),
+            "postgresql://u:***@h/db?user=u&password=***");
+  EXPECT_EQ(sd::scrub("bad token \"p%40ss\" near p%40ss", {"p%40ss", ""}), "bad token \"***\" near ***");
+}
+
+TEST(PostgresStore, NumbersPlaceholdersOutsideQuotes) {
+  EXPECT_EQ(sd::dollar_params("SELECT ? , '?', \"a?\" WHERE x = ? AND y = ?"),
+            "SELECT $1 , '?', \"a?\" WHERE x = $2 AND y = $3");
+}
+
+}  // namespace
+}  // namespace gv::inventory
