@@ -28,6 +28,8 @@ namespace gv {
 
 class Str {
  public:
+  static constexpr size_t kInline = 15;  // longest text kept inline
+
   Str() noexcept { set_small_size(0); }
   Str(std::string_view s) { assign(s); }  // NOLINT: implicit, as std::string's
   Str(const std::string& s) : Str(std::string_view(s)) {}
@@ -102,7 +104,7 @@ class Str {
   friend std::ostream& operator<<(std::ostream& o, const Str& s) { return o << s.view(); }
 
  private:
-  static constexpr uint8_t kSmall = 15;
+  static constexpr uint8_t kSmall = kInline;
   static constexpr uint8_t kLargeTag = 0x80;
   struct Block {
     std::atomic<uint32_t> refs;

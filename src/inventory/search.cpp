@@ -86,6 +86,21 @@ std::vector<Span> spans(const std::vector<ChangeRow>& rows, const std::vector<Ti
         if (!row.change.added) continue;
         const bool declared = is_package_json(row.change.lockfile);
         if (!version_matches(want, row.change.version, declared)) continue;
+        // A move from a file of the same kind (lockfile to lockfile,
+        // package.json to package.json): the span closed above reopens at
+        // its new path and keeps its first introduction.
+        if (auto m = moved.find(row.change.version); m != moved.end()) {
+          auto from = std::find_if(m->second.begin(), m->second.end(),
+                                   [&](size_t idx) { return out[idx].declared == declared; });
+          if (from != m->second.end()) {
+            Span& old = out[*from];
+            old.lockfile = row.change.lockfile;
+            old.removed_by.reset();
+            open[{old.lockfile, old.version}] = *from;
+            m->second.erase(from);
+            continue;
+          }
+        }
         Span s;
         s.org = row.org;
         s.repo = row.repo;
@@ -95,26 +110,6 @@ std::vector<Span> spans(const std::vector<ChangeRow>& rows, const std::vector<Ti
         s.version = row.change.version;
         s.declared = declared;
         s.introduced_by = row.commit;
-        // A move from a file of the same kind (lockfile to lockfile,
-        // package.json to package.json) carries the first introduction.
-        if (auto m = moved.find(row.change.version); m != moved.end()) {
-          for (auto from = m->second.begin(); from != m->second.end(); ++from) {
-            Span& old = out[*from];
-            if (old.declared != declared) continue;
-            s.introduced_by = old.introduced_by;
-            out.erase(out.begin() + static_cast<std::ptrdiff_t>(*from));
-            for (auto& [key, idx] : open) {
-              if (idx > *from) --idx;
-            }
-            for (auto& [v, list] : moved) {
-              for (size_t& idx : list) {
-                if (idx > *from) --idx;
-              }
-            }
-            m->second.erase(from);
-            break;
-          }
-        }
         open[{s.lockfile, s.version}] = out.size();
         out.push_back(std::move(s));
       }

@@ -23,6 +23,7 @@
 #include "common/file.h"
 #include "rules/import_internal.h"
 #include "rules/json_text.h"
+#include "rules/load.h"
 
 namespace gv {
 
@@ -488,29 +489,12 @@ bool is_skipped(const fs::path& p, const std::vector<fs::path>& skip) {
   return false;
 }
 
-// Files under `dir` with the format's extension, sorted; hidden entries
-// skipped and symlinked folders not entered (as the rule loader does).
-bool list_files(const std::string& dir, std::string_view ext, const std::vector<fs::path>& skip,
-                std::vector<std::string>* files, Errors* errors) {
-  std::error_code ec;
-  fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
-  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const fs::directory_entry& entry = *it;
-    std::string name = entry.path().filename().string();
-    if (name.starts_with(".")) {
-      if (entry.is_directory(ec)) it.disable_recursion_pending();
-      continue;
-    }
-    if (has_extension(name, ext) && entry.is_regular_file(ec) && !is_skipped(entry.path(), skip)) {
-      files->push_back(entry.path().string());
-    }
-  }
-  if (ec) {
-    errors->push_back(Error{dir, 0, 0, "cannot read folder: " + ec.message()});
-    return false;
-  }
-  std::sort(files->begin(), files->end());
-  return true;
+// Files under `dir` with the format's extension, sorted, as the rule
+// loader lists (hidden entries skipped, symlinked folders not entered).
+bool list_feed_files(const std::string& dir, std::string_view ext, const std::vector<fs::path>& skip,
+                     std::vector<std::string>* files, Errors* errors) {
+  auto keep = [&](const fs::path& p) { return has_extension(p.filename().string(), ext) && !is_skipped(p, skip); };
+  return list_files(dir, keep, files, errors);
 }
 
 bool looks_like_zip(const std::string& path) {
@@ -700,7 +684,7 @@ bool import_rules(ImportFormat format, const std::string& src, const ImportOptio
   }
   if (fs::is_directory(st)) {
     std::vector<std::string> files;
-    if (list_files(src, extension_of(format), skip, &files, errors)) {
+    if (list_feed_files(src, extension_of(format), skip, &files, errors)) {
       if (!one_csv_for_id(format, opt, src, files.size(), errors)) return false;
       if (files.empty()) {
         errors->push_back(

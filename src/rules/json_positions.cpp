@@ -429,10 +429,9 @@ size_t JsonPositions::size(NodeId id) const {
 }
 
 std::string JsonPositions::string(NodeId id) const {
-  const Node& n = nodes_[id];
-  if (n.kind != '"') return {};
-  std::string_view raw = text_.substr(n.offset + 1, n.count);
-  return n.first != 0 ? json_unescape(raw) : std::string(raw);
+  std::string scratch;
+  std::string_view v = string_view(id, &scratch);
+  return v.data() == scratch.data() ? std::move(scratch) : std::string(v);
 }
 
 std::string_view JsonPositions::string_view(NodeId id, std::string* scratch) const {

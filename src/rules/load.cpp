@@ -205,8 +205,9 @@ struct LoadState {
   } last;
   std::vector<Str> enum_values;
   static Str share(Str* last, std::string_view s) {
-    if (s.size() > 15 && *last != s) *last = Str(s);
-    return s.size() > 15 ? *last : Str(s);  // up to 15 bytes: inline, nothing to share
+    if (s.size() <= Str::kInline) return Str(s);  // inline: nothing to share
+    if (*last != s) *last = Str(s);
+    return *last;
   }
   Str share_enum(std::string_view s) {
     for (const Str& v : enum_values) {
@@ -285,6 +286,8 @@ class Validator {
   // An array member; kNone when absent (or, with an error, not an array).
   NodeId read_array(NodeId obj, const std::string& ptr, std::string_view key, bool required);
   bool check_enum(std::string_view value, NodeId node, const std::string& ptr, Names allowed);
+  // check_enum for member `key` of `obj`.
+  bool enum_ok(NodeId obj, const std::string& ptr, std::string_view key, std::string_view value, Names allowed);
   // `ptr` is the entry's; the message names its package_name member. The
   // pointer string is built only for a message: this runs for every entry.
   void check_package_name(std::string_view name, NodeId node, const std::string& entry_ptr);
@@ -375,26 +378,27 @@ bool Validator::check_enum(std::string_view value, NodeId node, const std::strin
   return false;
 }
 
+bool Validator::enum_ok(NodeId obj, const std::string& ptr, std::string_view key, std::string_view value,
+                        Names allowed) {
+  // Checked before check_enum: the member's pointer is built only for a message.
+  return contains(allowed, value) || check_enum(value, pos_.member(obj, key), child(ptr, key), allowed);
+}
+
 bool Validator::read_enum(NodeId obj, const std::string& ptr, std::string_view key, bool required,
                           Names allowed, Str* out) {
   if (!read_string(obj, ptr, key, required, out)) return false;
-  if (contains(allowed, *out)) {  // checked first: the pointer is built only for a message
-    *out = state_->share_enum(*out);
-    return true;
+  if (!enum_ok(obj, ptr, key, *out, allowed)) {
+    out->clear();
+    return false;
   }
-  if (check_enum(*out, pos_.member(obj, key), child(ptr, key), allowed)) {
-    *out = state_->share_enum(*out);
-    return true;
-  }
-  out->clear();
-  return false;
+  *out = state_->share_enum(*out);
+  return true;
 }
 
 bool Validator::read_enum(NodeId obj, const std::string& ptr, std::string_view key, bool required,
                           Names allowed, std::string* out) {
   if (!read_string(obj, ptr, key, required, out)) return false;
-  if (contains(allowed, *out)) return true;
-  if (check_enum(*out, pos_.member(obj, key), child(ptr, key), allowed)) return true;
+  if (enum_ok(obj, ptr, key, *out, allowed)) return true;
   out->clear();
   return false;
 }
@@ -926,22 +930,19 @@ bool parse_document(std::string_view text, const std::string& file, RuleSet* out
 
 namespace fs = std::filesystem;
 
-// Every *.json under `dir`, sorted; hidden entries (".git", ".#draft.json")
-// skipped; symlinked folders not entered, so a link cannot pull in files from
-// outside the rules tree or loop.
-bool list_rule_files_in(const std::string& dir, std::vector<std::string>* files, Errors* errors) {
+}  // namespace
+
+bool list_files(const std::string& dir, const std::function<bool(const fs::path&)>& keep,
+                std::vector<std::string>* files, Errors* errors) {
   std::error_code ec;
   fs::recursive_directory_iterator it(dir, fs::directory_options::none, ec);
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::directory_entry& entry = *it;
-    std::string name = entry.path().filename().string();
-    if (name.starts_with(".")) {
+    if (entry.path().filename().string().starts_with(".")) {
       if (entry.is_directory(ec)) it.disable_recursion_pending();
       continue;
     }
-    if (entry.path().extension() == ".json" && entry.is_regular_file(ec)) {
-      files->push_back(entry.path().string());
-    }
+    if (entry.is_regular_file(ec) && keep(entry.path())) files->push_back(entry.path().string());
   }
   if (ec) {
     errors->push_back(Error{dir, 0, 0, "cannot read folder: " + ec.message()});
@@ -949,6 +950,12 @@ bool list_rule_files_in(const std::string& dir, std::vector<std::string>* files,
   }
   std::sort(files->begin(), files->end());
   return true;
+}
+
+namespace {
+
+bool list_rule_files_in(const std::string& dir, std::vector<std::string>* files, Errors* errors) {
+  return list_files(dir, [](const fs::path& p) { return p.extension() == ".json"; }, files, errors);
 }
 
 void load_file(const std::string& path, RuleSet* out, Errors* errors, LoadState* state) {

@@ -7,6 +7,8 @@
 // value in the document).
 #pragma once
 
+#include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,5 +37,12 @@ bool load_rules(const std::vector<std::string>& paths, RuleSet* out, Errors* err
 // hidden entries skipped, symlinked folders not entered. False (with the
 // error appended) when the folder cannot be read.
 bool list_rule_files(const std::string& dir, std::vector<std::string>* files, Errors* errors);
+
+// Regular files under `dir` that `keep` accepts, sorted; hidden entries
+// (".git", ".#draft.json") skipped and symlinked folders not entered, so a
+// link cannot pull in files from outside the tree or loop. The walk behind
+// list_rule_files and the importers' folder listing.
+bool list_files(const std::string& dir, const std::function<bool(const std::filesystem::path&)>& keep,
+                std::vector<std::string>* files, Errors* errors);
 
 }  // namespace gv
