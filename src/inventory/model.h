@@ -6,6 +6,7 @@
 // added or removed in which file, plus the packages present at the ref's tip.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -61,6 +62,10 @@ struct RefIndex {
   // oldest first (reverse topological order: parents before children).
   std::vector<CommitChanges> commits;
   std::vector<TipPackage> tip_packages;  // complete, not a delta
+  // Stats of this run, not stored (bench/history_bench.cpp): commits walked,
+  // and blobs parsed for this ref (a blob seen before in the run is not).
+  size_t commits_walked = 0;
+  size_t blobs_parsed = 0;
 };
 
 }  // namespace gv::inventory

@@ -18,6 +18,7 @@ namespace {
 using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::GitRepo;
 
 std::string changes_of(const CommitChanges& c) {
@@ -234,6 +235,44 @@ TEST(GitWalk, AHugeBlobIsReportedNotParsed) {
   ASSERT_EQ(refs.size(), 1u);
   ASSERT_FALSE(problems.empty());
   EXPECT_THAT(problems[0].what, HasSubstr("over the limit of 100; not indexed"));
+}
+
+TEST(GitWalk, AnUnrelatedHistoryMergedInIsIndexedWithItsPr) {
+  History h;
+  // A second root (another project's history) merged with
+  // --allow-unrelated-histories, as when repositories are combined.
+  h.repo.git("checkout -q --orphan imported");
+  h.repo.git("rm -rfq .");
+  h.repo.use("yarn-ms-2.1.2", "imported");
+  const std::string root2 = h.repo.commit("Imported project");
+  h.repo.git("checkout -q main");
+  h.repo.git("merge -q --allow-unrelated-histories --no-ff imported -m 'Merge pull request #20 from acme/imported'");
+  std::vector<RefIndex> refs = walk(h.repo.path());
+  ASSERT_EQ(refs.size(), 1u);
+  const CommitChanges* c = find_commit(refs[0], root2);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(changes_of(*c), "+imported/package.json ms@2.1.2\n+imported/yarn.lock ms@2.1.2\n");
+  EXPECT_EQ(c->commit.pr, 20);
+  EXPECT_NE(find_commit(refs[0], h.c1), nullptr);  // the first root too
+}
+
+TEST(GitWalk, NodeModulesAndAbsurdNestingAreNotWalked) {
+  History h;
+  h.repo.use("npm-ms-2.1.2", "node_modules/dep");  // a committed install: not the project's declarations
+  std::string deep;
+  for (int i = 0; i < 600; ++i) deep += "d/";
+  h.repo.use("npm-ms-2.1.2", deep + "x");
+  const std::string c7 = h.repo.commit("Vendor and nest");
+  h.repo.use("yarn-ms-2.1.2", "later");
+  const std::string c8 = h.repo.commit("Later change");
+  std::vector<Error> problems;
+  std::vector<RefIndex> refs = walk(h.repo.path(), false, {}, &problems);
+  ASSERT_EQ(refs.size(), 1u);
+  EXPECT_EQ(find_commit(refs[0], c7), nullptr);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0].what, HasSubstr("commit " + c7 + ": cannot diff: folders nested deeper than 512"));
+  ASSERT_NE(find_commit(refs[0], c8), nullptr);  // the rest is indexed
+  for (const TipPackage& t : refs[0].tip_packages) EXPECT_THAT(t.lockfile, Not(HasSubstr("node_modules")));
 }
 
 TEST(GitWalk, NotARepositoryIsAnErrorNamingIt) {
