@@ -121,8 +121,33 @@ std::vector<Span> spans(const std::vector<ChangeRow>& rows, const std::vector<Ti
     }
     i = end;
   }
+  // A version at the tip that no indexed commit introduced: a shallow
+  // clone's cut, or a merge that resolved a conflict by changing the lockfile
+  // (merges carry no changes of their own). It is there all the same, so it
+  // is answered, with its introduction unknown -- and whatever the date
+  // window, since its date is unknown.
+  std::set<std::tuple<std::string, std::string, std::string, std::string, std::string>> open_at_end;
+  for (const Span& s : out) {
+    if (!s.removed_by) open_at_end.emplace(s.org, s.repo, s.ref, s.lockfile, s.version);
+  }
+  for (const TipRow& t : tips) {
+    const bool declared = is_package_json(t.package.lockfile);
+    if (!version_matches(want, t.package.version, declared)) continue;
+    if (open_at_end.count({t.org, t.repo, t.ref, t.package.lockfile, t.package.version})) continue;
+    Span s;
+    s.org = t.org;
+    s.repo = t.repo;
+    s.ref = t.ref;
+    s.lockfile = t.package.lockfile;
+    s.package = t.package.package;
+    s.version = t.package.version;
+    s.declared = declared;
+    s.present_at_tip = true;  // introduced_by stays empty: unknown
+    out.push_back(std::move(s));
+  }
   // The date window applies to the introduction.
   std::erase_if(out, [&](const Span& s) {
+    if (s.introduced_by.sha.empty()) return false;
     return (query.since && s.introduced_by.time < *query.since) ||
            (query.until && s.introduced_by.time > *query.until);
   });

@@ -16,6 +16,8 @@ namespace gv::inventory {
 // One stay of one package version in one file of one ref.
 struct Span {
   std::string org, repo, ref, lockfile, package, version;
+  // Empty sha when no indexed commit introduced it (a shallow clone's cut,
+  // a merge's conflict resolution) but it is at the tip.
   CommitInfo introduced_by;
   std::optional<CommitInfo> removed_by;  // nullopt while still there
   bool present_at_tip = false;

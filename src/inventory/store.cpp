@@ -125,7 +125,8 @@ constexpr const char* kTips =
     " ORDER BY org COLLATE \"C\", repo COLLATE \"C\", ref COLLATE \"C\","
     " lockfile COLLATE \"C\", version COLLATE \"C\"";
 constexpr const char* kPackages =
-    "SELECT package FROM changes GROUP BY package ORDER BY package COLLATE \"C\"";
+    "SELECT package FROM (SELECT package FROM changes UNION SELECT package FROM tip_packages) p"
+    " ORDER BY package COLLATE \"C\"";
 constexpr const char* kIndexed =
     "SELECT org, repo, ref, tip, path FROM refs"
     " ORDER BY org COLLATE \"C\", repo COLLATE \"C\", ref COLLATE \"C\"";
@@ -520,6 +521,12 @@ std::string scrub(std::string text, const std::vector<std::string>& secrets) {
 }
 
 }  // namespace store_detail
+
+std::string redact_location(const std::string& where) {
+  return store_detail::is_postgres_url(where) ? store_detail::redact_url(where) : where;
+}
+
+bool is_database_url(const std::string& where) { return store_detail::is_postgres_url(where); }
 
 std::unique_ptr<Store> Store::open(const std::string& where, Error* error) {
   std::unique_ptr<store_detail::Driver> db = store_detail::open_driver(where, error);

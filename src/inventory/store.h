@@ -58,8 +58,8 @@ class Store {
   virtual std::optional<Error> changes(const Filter& filter, std::vector<ChangeRow>* out) = 0;
   // Every tip package row of filter.package, ordered by org, repo, ref, lockfile, version.
   virtual std::optional<Error> tips(const Filter& filter, std::vector<TipRow>* out) = 0;
-  // Every distinct package name with a stored change (a rule set asks for
-  // the names it knows among these).
+  // Every distinct package name with a stored change or at a tip (a rule
+  // set asks for the names it knows among these).
   virtual std::optional<Error> packages(std::vector<std::string>* out) = 0;
   // Every indexed (org, repo, ref) with its last tip.
   struct Indexed {
@@ -67,5 +67,11 @@ class Store {
   };
   virtual std::optional<Error> indexed(std::vector<Indexed>* out) = 0;
 };
+
+// `where` fit for a log line: a postgres:// URL without its password.
+std::string redact_location(const std::string& where);
+
+// A postgres:// or postgresql:// URL (otherwise `where` is a SQLite file).
+bool is_database_url(const std::string& where);
 
 }  // namespace gv::inventory
