@@ -13,6 +13,7 @@
 #include <functional>
 #include <ostream>
 
+#include "cli/history_cmd.h"
 #include "cli/rules_cmd.h"
 #include "report/escape.h"
 #include "report/report.h"
@@ -130,6 +131,13 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
   // scan takes no positional arguments, so the word cannot mean anything else.
   if (!raw_args.empty() && raw_args[0] == "rules")
     return run_rules_command({raw_args.begin() + 1, raw_args.end()}, env);
+  // The history index's commands (history_cmd.h), likewise by their first word.
+  if (!raw_args.empty()) {
+    const std::vector<std::string> rest(raw_args.begin() + 1, raw_args.end());
+    if (raw_args[0] == "index") return run_index_command(rest, env);
+    if (raw_args[0] == "search") return run_search_command(rest, env);
+    if (raw_args[0] == "blast-radius") return run_blast_radius_command(rest, env);
+  }
   std::ostream& out = *env.out;
   std::ostream& err = *env.err;
   Flags fl;
@@ -138,7 +146,8 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
                "gouvernante"};
   app.set_help_flag("-h,--help", "Print this help and exit");
   app.footer("Rule authoring: gouvernante rules validate|new|test|list|show|import ... "
-             "(gouvernante rules -help; docs/rules-cli.md)");
+             "(gouvernante rules -help; docs/rules-cli.md)\n"
+             "History: gouvernante index|search|blast-radius ... (each with -help; docs/history.md)");
   app.add_option("--rules", fl.rules, "Rule file or folder of *.json rules (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--lockfile", fl.lockfiles,
