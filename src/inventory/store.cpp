@@ -66,6 +66,19 @@ const std::vector<Migration>& migrations() {
            " PRIMARY KEY (org, repo, ref, lockfile, package, version))",
            "CREATE INDEX tip_packages_package ON tip_packages (package, org, repo)",
        }},
+      // 2: search by rules asks for every package name the store knows; over
+      // 1,000 repositories a DISTINCT of changes and tip_packages (2.2 M
+      // rows) took 0.32 s, this table a few ms. The changes index becomes a
+      // covering one: a search reads its rows from the index alone.
+      {2,
+       {
+           "CREATE TABLE package_names (package TEXT NOT NULL PRIMARY KEY)",
+           "INSERT INTO package_names (package)"
+           " SELECT package FROM changes UNION SELECT package FROM tip_packages",
+           "CREATE INDEX changes_search ON changes"
+           " (package, org, repo, ref, seq, sha, lockfile, version, added)",
+           "DROP INDEX changes_package",
+       }},
   };
   return steps;
 }
@@ -124,9 +137,8 @@ constexpr const char* kTips =
     " WHERE package = ? AND (CAST(? AS TEXT) = '' OR org = ?) AND (CAST(? AS TEXT) = '' OR repo = ?)"
     " ORDER BY org COLLATE \"C\", repo COLLATE \"C\", ref COLLATE \"C\","
     " lockfile COLLATE \"C\", version COLLATE \"C\"";
-constexpr const char* kPackages =
-    "SELECT package FROM (SELECT package FROM changes UNION SELECT package FROM tip_packages) p"
-    " ORDER BY package COLLATE \"C\"";
+constexpr const char* kPackages = "SELECT package FROM package_names ORDER BY package COLLATE \"C\"";
+constexpr const char* kInsertName = "INSERT INTO package_names (package) VALUES (?) ON CONFLICT DO NOTHING";
 constexpr const char* kIndexed =
     "SELECT org, repo, ref, tip, path FROM refs"
     " ORDER BY org COLLATE \"C\", repo COLLATE \"C\", ref COLLATE \"C\"";
@@ -326,6 +338,7 @@ class SqlStore final : public Store {
       if ((e = save_changes(x, x.commits[i], seq))) return e;
     }
     if ((e = save_tips(x))) return e;
+    if ((e = save_names(x))) return e;
     if ((e = queue(kUpdateRef, {x.tip, next_seq, x.path, x.org, x.repo, x.ref}))) return e;
     return db_->flush();
   }
@@ -375,6 +388,22 @@ class SqlStore final : public Store {
     if (auto e = queue(kDeleteTips, {x.org, x.repo, x.ref})) return e;
     for (const TipPackage& t : x.tip_packages) {
       if (auto e = queue(kInsertTip, {x.org, x.repo, x.ref, t.lockfile, t.package, t.version})) return e;
+    }
+    return std::nullopt;
+  }
+
+  // Sorted, like the commits: concurrent runners insert shared names in
+  // the same order, so neither waits for a row the other holds.
+  std::optional<Error> save_names(const RefIndex& x) {
+    std::vector<std::string_view> names;
+    for (const CommitChanges& cc : x.commits) {
+      for (const PackageChange& p : cc.changes) names.push_back(p.package);
+    }
+    for (const TipPackage& t : x.tip_packages) names.push_back(t.package);
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    for (std::string_view n : names) {
+      if (auto e = queue(kInsertName, {n})) return e;
     }
     return std::nullopt;
   }

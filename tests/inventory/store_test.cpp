@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -364,7 +365,7 @@ TEST_P(StoreTest, RoundTripsOneRun) {
   store_ = open();
   ASSERT_TRUE(store_);
   EXPECT_EQ(changes("left-pad").size(), 3u);
-  EXPECT_EQ(scalar("SELECT COUNT(*) FROM schema_migrations"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM schema_migrations"), sd::schema_version());
 }
 
 TEST_P(StoreTest, SecondRunContinuesSeqAndReplacesTips) {
@@ -438,6 +439,34 @@ TEST_P(StoreTest, FiltersByOrgAndRepo) {
   std::vector<Store::Indexed> refs;
   ASSERT_FALSE(store_->indexed(&refs));
   EXPECT_EQ(repos(refs), "acme/api acme/web other/web ");
+}
+
+TEST_P(StoreTest, UpgradesAVersionOneDatabaseKeepingItsRows) {
+  save(first_run());
+  // Back to what version 1 left: no package_names, the old changes index.
+  exec("DROP TABLE package_names");
+  exec("DROP INDEX changes_search");
+  exec("CREATE INDEX changes_package ON changes (package, org, repo)");
+  exec("DELETE FROM schema_migrations WHERE version = 2");
+  store_ = open();
+  ASSERT_TRUE(store_);
+  EXPECT_EQ(scalar("SELECT MAX(version) FROM schema_migrations"), 2);
+  std::vector<std::string> names;
+  ASSERT_FALSE(store_->packages(&names));
+  EXPECT_THAT(names, ::testing::Contains("left-pad"));  // filled from the rows already there
+  EXPECT_EQ(changes("left-pad").size(), 3u);
+}
+
+TEST_P(StoreTest, PackageNamesAreEveryChangedAndTipName) {
+  RefIndex x = first_run();
+  x.tip_packages.push_back({"package-lock.json", "only-at-tip", "1.0.0"});
+  save(x);
+  save(x);  // names are not repeated
+  std::vector<std::string> names;
+  ASSERT_FALSE(store_->packages(&names));
+  EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
+  EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end());
+  EXPECT_THAT(names, ::testing::IsSupersetOf({"left-pad", "only-at-tip"}));
 }
 
 TEST_P(StoreTest, RefusesASchemaNewerThanItKnows) {
@@ -573,7 +602,7 @@ TEST_P(StoreTest, ConcurrentSavesAllSucceed) {
   EXPECT_EQ(scalar("SELECT COUNT(*) FROM commits"), 192);
   EXPECT_EQ(scalar("SELECT next_seq FROM refs WHERE ref = 'main'"), 193);
   EXPECT_EQ(scalar("SELECT next_seq FROM refs WHERE ref = 'dev'"), 193);
-  EXPECT_EQ(scalar("SELECT COUNT(*) FROM schema_migrations"), 1);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM schema_migrations"), sd::schema_version());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
