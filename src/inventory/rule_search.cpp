@@ -81,6 +81,12 @@ std::string iso_utc(int64_t t) {
 std::optional<Error> search_package(Store& store, const Filter& scope, const Query& q, std::vector<Span>* out) {
   Filter f = scope;
   f.package = q.package;
+  // An exact version (the usual incident question) reads only its own rows:
+  // a span of version V depends on no row of another version.
+  if (!q.versions.empty()) {
+    std::optional<semver::Version> v = semver::parse_version(q.versions);
+    if (v && v->str() == q.versions) f.version = q.versions;
+  }
   std::vector<ChangeRow> rows;
   std::vector<TipRow> tips;
   if (auto e = store.changes(f, &rows)) return e;

@@ -130,11 +130,14 @@ constexpr const char* kChanges =
     " JOIN ref_commits r ON r.org = c.org AND r.repo = c.repo AND r.ref = c.ref AND r.sha = c.sha"
     " WHERE c.package = ? AND (CAST(? AS TEXT) = '' OR c.org = ?)"
     " AND (CAST(? AS TEXT) = '' OR c.repo = ?)"
+    " AND (CAST(? AS TEXT) = '' OR c.version = ? OR c.lockfile = 'package.json'"
+    "      OR c.lockfile LIKE '%/package.json')"
     " ORDER BY c.org COLLATE \"C\", c.repo COLLATE \"C\", c.ref COLLATE \"C\", c.seq,"
     " c.lockfile COLLATE \"C\", c.version COLLATE \"C\", c.added";
 constexpr const char* kTips =
     "SELECT org, repo, ref, lockfile, package, version FROM tip_packages"
     " WHERE package = ? AND (CAST(? AS TEXT) = '' OR org = ?) AND (CAST(? AS TEXT) = '' OR repo = ?)"
+    " AND (CAST(? AS TEXT) = '' OR version = ? OR lockfile = 'package.json' OR lockfile LIKE '%/package.json')"
     " ORDER BY org COLLATE \"C\", repo COLLATE \"C\", ref COLLATE \"C\","
     " lockfile COLLATE \"C\", version COLLATE \"C\"";
 constexpr const char* kPackages = "SELECT package FROM package_names ORDER BY package COLLATE \"C\"";
@@ -254,7 +257,7 @@ class SqlStore final : public Store {
 
   std::optional<Error> changes(const Filter& f, std::vector<ChangeRow>* out) override {
     out->clear();
-    auto e = run(*db_, kChanges, {f.package, f.org, f.org, f.repo, f.repo}, [&](const Row& r) {
+    auto e = run(*db_, kChanges, {f.package, f.org, f.org, f.repo, f.repo, f.version, f.version}, [&](const Row& r) {
       auto s = [&r](int col) { return std::string(r.text(col)); };
       ChangeRow c{s(0), s(1), s(2), PackageChange{s(4), s(5), s(6), r.integer(7) != 0},
                   CommitInfo{s(8), s(9), s(10), s(11), r.integer(12), s(13), r.integer(14), s(15)},
@@ -266,7 +269,7 @@ class SqlStore final : public Store {
 
   std::optional<Error> tips(const Filter& f, std::vector<TipRow>* out) override {
     out->clear();
-    auto e = run(*db_, kTips, {f.package, f.org, f.org, f.repo, f.repo}, [&](const Row& r) {
+    auto e = run(*db_, kTips, {f.package, f.org, f.org, f.repo, f.repo, f.version, f.version}, [&](const Row& r) {
       out->push_back(TipRow{std::string(r.text(0)), std::string(r.text(1)), std::string(r.text(2)),
                             TipPackage{std::string(r.text(3)), std::string(r.text(4)),
                                        std::string(r.text(5))}});

@@ -19,6 +19,10 @@ struct Filter {
   std::string package;  // exact package name; required for changes() and tips()
   std::string org;
   std::string repo;
+  // One exact version, as lockfiles write it: only its rows, plus every
+  // package.json row (declared ranges are matched by the caller). A move of
+  // that version between files stays visible: both of its rows match.
+  std::string version;
 };
 
 // One stored PackageChange with its commit and where it happened.

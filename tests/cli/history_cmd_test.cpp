@@ -11,10 +11,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "cli/cli.h"
 #include "common/temp_dir.h"
 #include "inventory/git_repo.h"
+#include "inventory/pg_server.h"
 
 namespace gv {
 namespace {
@@ -317,6 +319,35 @@ TEST_F(HistoryCli, ErrorsNeverReadAsNothingFound) {
   fails({"search", "ms", "--db", empty}, "no inventory at ");
   fails({"index", path("does-not-exist"), "--db", path("x.db")}, "no such file or folder");
   fails({"index", path("acme/notes"), "--db", path("x.db")}, "neither a git clone nor a folder holding clones");
+}
+
+TEST_F(HistoryCli, ManyRunnersIndexIntoOnePostgresDatabase) {
+  inventory::testing::PgServer& pg = inventory::testing::PgServer::get();
+  ASSERT_TRUE(pg.running()) << "cannot run the PostgreSQL test: " << pg.problem();
+  std::string problem;
+  const std::string url = pg.fresh_database(&problem);
+  ASSERT_FALSE(url.empty()) << problem;
+  // Two CI runners, one organisation each, at the same time.
+  CmdResult a, b;
+  std::thread ta([&] { a = run({"index", path("acme"), "--db", url}); });
+  std::thread tb([&] { b = run({"index", path("beta"), "--db", url}); });
+  ta.join();
+  tb.join();
+  ASSERT_EQ(a.code, 0) << a.err;
+  ASSERT_EQ(b.code, 0) << b.err;
+  CmdResult r = run({"blast-radius", "--rules", path("rules"), "--db", url, "--json"});
+  ASSERT_EQ(r.code, 2) << r.err;
+  nlohmann::json j = json_of(r);
+  EXPECT_EQ(j["summary"]["repositories_searched"], 3);
+  ASSERT_EQ(j["repos"].size(), 2u);
+  EXPECT_EQ(j["repos"][0]["repo"], "api");
+  EXPECT_EQ(j["repos"][1]["matches"][0]["introduced_by"]["pr"], 7);
+  // The same answer as from SQLite.
+  const std::string db = indexed("compare.db");
+  CmdResult lite = run({"search", "ms", "--db", db, "--json"});
+  CmdResult pgs = run({"search", "ms", "--db", url, "--json"});
+  EXPECT_EQ(lite.code, 2);
+  EXPECT_EQ(json_of(pgs), json_of(lite));
 }
 
 TEST(ParseDate, FormsAndZones) {

@@ -141,6 +141,36 @@ TEST(SearchRules, ScopeAndDateWindow) {
   EXPECT_EQ(f.search(window).matches[0].span.repo, "web");
 }
 
+TEST(SearchPackage, AnExactVersionAnswersAsTheSameRangeDoes) {
+  // The exact form reads only that version's rows (and package.json's); the
+  // range form reads them all. Same answer, moves and declared ranges included.
+  Fixture f;
+  f.save("web",
+         {{commit("a1", 1000, 7),
+           {{"package-lock.json", "ms", "2.1.2", true}, {"package.json", "ms", "^2.1.0", true}}},
+          {commit("a2", 2000, 8),
+           {{"a/package-lock.json", "ms", "2.1.2", true}, {"package-lock.json", "ms", "2.1.2", false},
+            {"package-lock.json", "ms", "2.1.3", true}}},
+          {commit("a3", 3000, 9), {{"a/package-lock.json", "ms", "2.1.2", false}}}},
+         {{"package-lock.json", "ms", "2.1.3"}, {"package.json", "ms", "^2.1.0"}});
+  auto find = [&](const std::string& text) {
+    Query q;
+    std::string why;
+    EXPECT_TRUE(parse_package_query(text, &q, &why)) << why;
+    std::vector<Span> out;
+    EXPECT_FALSE(search_package(*f.store, {}, q, &out));
+    std::vector<std::string> shown;
+    for (const Span& s : out) {
+      shown.push_back(s.lockfile + " " + s.version + " in " + std::to_string(s.introduced_by.pr) + " out " +
+                      (s.removed_by ? std::to_string(s.removed_by->pr) : "-") + (s.present_at_tip ? " tip" : ""));
+    }
+    return shown;
+  };
+  const std::vector<std::string> exact = find("ms@2.1.2");
+  EXPECT_EQ(exact, find("ms@=2.1.2"));
+  EXPECT_THAT(exact, ElementsAre("a/package-lock.json 2.1.2 in 7 out 9", "package.json ^2.1.0 in 7 out - tip"));
+}
+
 TEST(BlastRadius, StillAffectedFirstThenWorstThenMostRecentRemoval) {
   Fixture f;
   // old: high, removed at 2000. recent: high, removed at 5000. crit-past:

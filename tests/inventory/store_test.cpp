@@ -21,6 +21,7 @@
 #include <thread>
 
 #include "common/temp_dir.h"
+#include "inventory/pg_server.h"
 #include "inventory/store_internal.h"
 
 namespace gv::inventory {
@@ -28,148 +29,8 @@ namespace {
 
 namespace fs = std::filesystem;
 namespace sd = store_detail;
-
-// ---- a PostgreSQL server for the whole binary ------------------------------
-
-int free_port() {
-  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (s >= 0 && ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  if (s >= 0) ::close(s);
-  return port;
-}
-
-std::string pg_bin_dir() {
-  if (fs::exists("/usr/lib/postgresql/15/bin/initdb")) return "/usr/lib/postgresql/15/bin";
-  std::error_code ec;
-  for (const auto& d : fs::directory_iterator("/usr/lib/postgresql", ec)) {
-    if (fs::exists(d.path() / "bin/initdb")) return (d.path() / "bin").string();
-  }
-  return "";
-}
-
-std::string tail(const std::string& path) {
-  std::string text = testing::read_text(path);
-  return text.size() > 2000 ? text.substr(text.size() - 2000) : text;
-}
-
-// Started on first use (other test files share the binary and need no
-// server), stopped by the environment below after the last test.
-class PgServer {
- public:
-  static PgServer& get() {
-    PgServer& s = instance();
-    if (!s.tried_) s.start();
-    return s;
-  }
-  static void stop_if_started() {
-    PgServer& s = instance();
-    if (s.running_) s.stop();
-  }
-
-  const std::string& problem() const { return problem_; }
-  bool running() const { return running_; }
-  int port() const { return port_; }
-
-  // A new, empty database per test: tests see only their own rows.
-  std::string fresh_database(std::string* problem) {
-    const std::string name = "gv_t" + std::to_string(++databases_);
-    if (auto e = admin_->exec("CREATE DATABASE " + name)) {
-      *problem = e->str();
-      return "";
-    }
-    return url(name);
-  }
-  std::string url(const std::string& db) const {
-    return "postgresql://gv@127.0.0.1:" + std::to_string(port_) + "/" + db;
-  }
-
- private:
-  static PgServer& instance() {
-    static PgServer server;
-    return server;
-  }
-
-  void start() {
-    tried_ = true;
-    const std::string bin = pg_bin_dir();
-    if (bin.empty()) {
-      problem_ = "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin: install the "
-                 "'postgresql' package (scripts/install-deps.sh)";
-      return;
-    }
-    char tmpl[] = "/tmp/gv-pg-XXXXXX";
-    if (!::mkdtemp(tmpl)) {
-      problem_ = "mkdtemp failed";
-      return;
-    }
-    dir_ = tmpl;
-    // initdb refuses to run as root: then the server runs as 'postgres',
-    // which must own its folder.
-    if (::geteuid() == 0) {
-      const passwd* pw = ::getpwnam("postgres");
-      if (!pw || ::chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
-        problem_ = "running as root and cannot hand " + dir_ + " to user 'postgres'";
-        return;
-      }
-      as_user_ = "runuser -u postgres -- ";
-    }
-    port_ = free_port();
-    const std::string init = as_user_ + bin + "/initdb -D " + dir_ + "/data -U gv --auth=trust -E UTF8 --no-locale";
-    if (!shell(init, dir_ + "/initdb.log")) return;
-    const std::string options = "-p " + std::to_string(port_) + " -k " + dir_ +
-                                " -c listen_addresses=127.0.0.1 -c fsync=off";
-    const std::string start = as_user_ + bin + "/pg_ctl -D " + dir_ + "/data -l " + dir_ +
-                              "/server.log -o \"" + options + "\" -w -t 60 start";
-    if (!shell(start, dir_ + "/pg_ctl.log")) {
-      problem_ += "\nserver log:\n" + tail(dir_ + "/server.log");
-      return;
-    }
-    running_ = true;
-    bin_ = bin;
-    Error e;
-    admin_ = sd::open_driver(url("postgres"), &e);
-    if (!admin_) problem_ = "started PostgreSQL but cannot connect: " + e.str();
-  }
-
-  void stop() {
-    admin_.reset();
-    shell(as_user_ + bin_ + "/pg_ctl -D " + dir_ + "/data -m fast -w stop", dir_ + "/stop.log");
-    running_ = false;
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-
-  // Runs a command from the server's folder (readable by 'postgres', unlike
-  // root's home), its output kept in `log` for the failure message.
-  bool shell(const std::string& cmd, const std::string& log) {
-    const std::string full = "cd " + dir_ + " && " + cmd + " > " + log + " 2>&1";
-    const int rc = std::system(full.c_str());
-    if (rc == 0) return true;
-    problem_ = "'" + cmd + "' failed (status " + std::to_string(rc) + "):\n" + tail(log);
-    return false;
-  }
-
-  bool tried_ = false;
-  bool running_ = false;
-  int port_ = 0;
-  int databases_ = 0;
-  std::string dir_, bin_, as_user_, problem_;
-  std::unique_ptr<sd::Driver> admin_;
-};
-
-class PgEnvironment : public ::testing::Environment {
- public:
-  void TearDown() override { PgServer::stop_if_started(); }
-};
-[[maybe_unused]] ::testing::Environment* const kPgEnvironment =
-    ::testing::AddGlobalTestEnvironment(new PgEnvironment);
+using testing::PgServer;
+using testing::free_port;
 
 // ---- records ----------------------------------------------------------------
 
@@ -315,7 +176,7 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     ASSERT_FALSE(e) << e->str();
   }
 
-  testing::TempDir dir_;
+  gv::testing::TempDir dir_;
   std::string where_;
   std::unique_ptr<Store> store_;
 };
@@ -613,7 +474,7 @@ INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Backend::kSqlite
 // ---- backend-specific errors -------------------------------------------------
 
 TEST(SqliteStore, NamesAFileThatIsNotADatabase) {
-  testing::TempDir dir;
+  gv::testing::TempDir dir;
   const std::string path = dir.write("notes.db", std::string(4096, 'x') + "not a database");
   Error e;
   EXPECT_FALSE(Store::open(path, &e));
@@ -622,7 +483,7 @@ TEST(SqliteStore, NamesAFileThatIsNotADatabase) {
 }
 
 TEST(SqliteStore, RefusesADirectoryAndAMissingFolder) {
-  testing::TempDir dir;
+  gv::testing::TempDir dir;
   Error e;
   EXPECT_FALSE(Store::open(dir.str(), &e));
   EXPECT_EQ(e.file, dir.str());
