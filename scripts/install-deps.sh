@@ -17,6 +17,8 @@ PKGS=(
   libgit2-dev                      # history index: walks git history without a git subprocess
   libsqlite3-dev                   # history index store (default, zero setup)
   libpq-dev postgresql             # history index store at org scale; tests start a server on loopback
+  libseccomp-dev                   # egress recorder: seccomp user-notification filter (gouvernante run)
+  curl                             # egress recorder tests: a real client
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev                 # bench/
   bc                               # bench/whole_process.sh arithmetic
