@@ -211,6 +211,10 @@ std::optional<Error> build_filter(std::vector<sock_filter>* prog) {
   int e = 0;
   sock_fprog fprog{static_cast<unsigned short>(prog.size()), const_cast<sock_filter*>(prog.data())};
   int listener = -1;
+  // The parent made itself non-dumpable, which fork copied; the parent must
+  // be able to take our listener (pidfd_getfd checks ptrace access) before
+  // exec resets it anyway.
+  (void)::prctl(PR_SET_DUMPABLE, 1);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
     e = errno;
   } else {
@@ -619,6 +623,16 @@ struct IgnoreInterrupts {
   }
 };
 
+// The tree runs as our user: while we supervise it, it must not ptrace us
+// or read our memory (which a dumpable same-user process allows).
+struct NotDumpable {
+  int old = ::prctl(PR_GET_DUMPABLE);
+  NotDumpable() { ::prctl(PR_SET_DUMPABLE, 0); }
+  ~NotDumpable() {
+    if (old > 0) ::prctl(PR_SET_DUMPABLE, old);
+  }
+};
+
 }  // namespace
 
 std::optional<Error> supervise(const SuperviseOptions& opt, SuperviseResult* out) {
@@ -637,6 +651,7 @@ std::optional<Error> supervise(const SuperviseOptions& opt, SuperviseResult* out
   if (::pipe2(ready, O_CLOEXEC) != 0 || ::pipe2(go, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0)
     return Error{"", 0, 0, std::string("pipe: ") + std::strerror(errno)};
   IgnoreInterrupts quiet;
+  NotDumpable guard;
   const pid_t pid = ::fork();
   if (pid < 0) return Error{"", 0, 0, std::string("fork: ") + std::strerror(errno)};
   if (pid == 0) {
