@@ -13,6 +13,7 @@
 #include <functional>
 #include <ostream>
 
+#include "cli/egress_cmd.h"
 #include "cli/history_cmd.h"
 #include "cli/rules_cmd.h"
 #include "report/escape.h"
@@ -137,6 +138,8 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
     if (raw_args[0] == "index") return run_index_command(rest, env);
     if (raw_args[0] == "search") return run_search_command(rest, env);
     if (raw_args[0] == "blast-radius") return run_blast_radius_command(rest, env);
+    if (raw_args[0] == "run") return run_run_command(rest, env);
+    if (raw_args[0] == "net") return run_net_command(rest, env);
   }
   std::ostream& out = *env.out;
   std::ostream& err = *env.err;
@@ -147,7 +150,8 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
   app.set_help_flag("-h,--help", "Print this help and exit");
   app.footer("Rule authoring: gouvernante rules validate|new|test|list|show|import ... "
              "(gouvernante rules -help; docs/rules-cli.md)\n"
-             "History: gouvernante index|search|blast-radius ... (each with -help; docs/history.md)");
+             "History: gouvernante index|search|blast-radius ... (each with -help; docs/history.md)\n"
+             "Egress: gouvernante run [OPTIONS] -- CMD, gouvernante net events|exfil ... (docs/egress.md)");
   app.add_option("--rules", fl.rules, "Rule file or folder of *.json rules (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--lockfile", fl.lockfiles,

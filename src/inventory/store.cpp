@@ -79,6 +79,25 @@ const std::vector<Migration>& migrations() {
            " (package, org, repo, ref, seq, sha, lockfile, version, added)",
            "DROP INDEX changes_package",
        }},
+      // 3: recorded egress of `gouvernante run` (docs/egress.md), in the same
+      // database as the history, so one query joins repositories and runs.
+      // argv is a JSON array of strings.
+      {3,
+       {
+           "CREATE TABLE runs ("
+           " run_id TEXT NOT NULL PRIMARY KEY, org TEXT NOT NULL, repo TEXT NOT NULL, job TEXT NOT NULL,"
+           " policy TEXT NOT NULL, argv TEXT NOT NULL, started_ns BIGINT NOT NULL, ended_ns BIGINT NOT NULL,"
+           " exit_status BIGINT NOT NULL)",
+           "CREATE INDEX runs_job ON runs (repo, job, started_ns)",
+           "CREATE TABLE net_events ("
+           " run_id TEXT NOT NULL, seq BIGINT NOT NULL, time_ns BIGINT NOT NULL, pid BIGINT NOT NULL,"
+           " ppid BIGINT NOT NULL, exe TEXT NOT NULL, argv TEXT NOT NULL, kind TEXT NOT NULL,"
+           " protocol TEXT NOT NULL, address TEXT NOT NULL, port BIGINT NOT NULL, domain TEXT NOT NULL,"
+           " query_type TEXT NOT NULL, action TEXT NOT NULL,"
+           " PRIMARY KEY (run_id, seq))",
+           "CREATE INDEX net_events_domain ON net_events (domain)",
+           "CREATE INDEX net_events_address ON net_events (address, port)",
+       }},
   };
   return steps;
 }
@@ -283,6 +302,29 @@ class SqlStore final : public Store {
     return e ? context(std::move(*e), "reading package names") : e;
   }
 
+  std::optional<Error> save_run(const RunRecord& run, const std::vector<egress::Event>& events) override {
+    std::optional<Error> e = db_->begin();
+    if (!e) e = save_run_rows(*db_, run, events);
+    if (!e) e = db_->exec("COMMIT");
+    if (e) {
+      db_->exec("ROLLBACK");
+      return context(std::move(*e), "saving run " + run.run_id);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<Error> runs(const EventFilter& f, std::vector<RunRecord>* out) override {
+    out->clear();
+    auto e = read_runs(*db_, f, out);
+    return e ? context(std::move(*e), "reading recorded runs") : e;
+  }
+
+  std::optional<Error> net_events(const EventFilter& f, std::vector<EventRow>* out) override {
+    out->clear();
+    auto e = read_net_events(*db_, f, out);
+    return e ? context(std::move(*e), "reading recorded events") : e;
+  }
+
   std::optional<Error> indexed(std::vector<Indexed>* out) override {
     out->clear();
     auto e = run(*db_, kIndexed, {}, [&](const Row& r) {
@@ -436,6 +478,8 @@ std::optional<Error> apply_missing(Driver& db) {
 }
 
 }  // namespace
+
+void repair_text(std::string* s) { repair_utf8(s); }
 
 int64_t schema_version() { return migrations().back().version; }
 

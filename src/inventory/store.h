@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "egress/event.h"
 #include "inventory/model.h"
 
 namespace gv::inventory {
@@ -42,6 +43,25 @@ struct TipRow {
   TipPackage package;
 };
 
+// One recorded run of `gouvernante run` (docs/egress.md).
+struct RunRecord {
+  std::string run_id, org, repo, job;
+  std::string policy;              // "audit" or "block"
+  std::vector<std::string> argv;   // the command as given
+  int64_t started_ns = 0, ended_ns = 0;
+  int exit_status = 0;
+};
+
+// Which recorded events a query wants; an empty field means any.
+struct EventFilter {
+  std::string run_id, org, repo, job;
+};
+
+struct EventRow {
+  std::string run_id, org, repo, job;
+  egress::Event event;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -70,6 +90,14 @@ class Store {
     std::string org, repo, ref, tip, path;
   };
   virtual std::optional<Error> indexed(std::vector<Indexed>* out) = 0;
+
+  // Stores a run and its events in one transaction; a run id saved before
+  // is refused (runs are immutable records).
+  virtual std::optional<Error> save_run(const RunRecord& run, const std::vector<egress::Event>& events) = 0;
+  // Recorded runs matching the filter, oldest first.
+  virtual std::optional<Error> runs(const EventFilter& filter, std::vector<RunRecord>* out) = 0;
+  // Recorded events, in run order (runs by start time, events as recorded).
+  virtual std::optional<Error> net_events(const EventFilter& filter, std::vector<EventRow>* out) = 0;
 };
 
 // `where` fit for a log line: a postgres:// URL without its password.

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "inventory/store.h"
 
 namespace gv::inventory::store_detail {
 
@@ -77,6 +78,15 @@ std::unique_ptr<Driver> open_postgres(const std::string& url, Error* error);
 // Brings the schema to the newest version, one transaction; an error when the
 // database is newer than this code.
 std::optional<Error> migrate(Driver& db);
+// Invalid UTF-8 replaced (U+FFFD per bad byte), as both backends must store it.
+void repair_text(std::string* s);
+
+// The recorded runs' SQL (store_net.cpp), called by the store inside its
+// own transaction handling.
+std::optional<Error> save_run_rows(Driver& db, const RunRecord& run, const std::vector<egress::Event>& events);
+std::optional<Error> read_net_events(Driver& db, const EventFilter& f, std::vector<EventRow>* out);
+std::optional<Error> read_runs(Driver& db, const EventFilter& f, std::vector<RunRecord>* out);
+
 // The newest schema version this code knows.
 int64_t schema_version();
 

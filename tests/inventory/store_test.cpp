@@ -308,10 +308,12 @@ TEST_P(StoreTest, UpgradesAVersionOneDatabaseKeepingItsRows) {
   exec("DROP TABLE package_names");
   exec("DROP INDEX changes_search");
   exec("CREATE INDEX changes_package ON changes (package, org, repo)");
-  exec("DELETE FROM schema_migrations WHERE version = 2");
+  exec("DROP TABLE net_events");
+  exec("DROP TABLE runs");
+  exec("DELETE FROM schema_migrations WHERE version >= 2");
   store_ = open();
   ASSERT_TRUE(store_);
-  EXPECT_EQ(scalar("SELECT MAX(version) FROM schema_migrations"), 2);
+  EXPECT_EQ(scalar("SELECT MAX(version) FROM schema_migrations"), sd::schema_version());
   std::vector<std::string> names;
   ASSERT_FALSE(store_->packages(&names));
   EXPECT_THAT(names, ::testing::Contains("left-pad"));  // filled from the rows already there
@@ -328,6 +330,63 @@ TEST_P(StoreTest, PackageNamesAreEveryChangedAndTipName) {
   EXPECT_TRUE(std::is_sorted(names.begin(), names.end()));
   EXPECT_EQ(std::adjacent_find(names.begin(), names.end()), names.end());
   EXPECT_THAT(names, ::testing::IsSupersetOf({"left-pad", "only-at-tip"}));
+}
+
+TEST_P(StoreTest, RecordsRunsAndTheirEvents) {
+  RunRecord run{"r1", "acme", "web", "build", "audit", {"npm", "ci"}, 1000, 2000, 0};
+  egress::Event dns;
+  dns.time_ns = 1100;
+  dns.pid = 42;
+  dns.ppid = 41;
+  dns.exe = "/usr/bin/node";
+  dns.argv = {"node", "install.js", "bad\xff"};
+  dns.kind = egress::EventKind::kDns;
+  dns.protocol = "udp";
+  dns.address = "127.0.0.53";
+  dns.port = 53;
+  dns.domain = "registry.npmjs.org";
+  dns.query_type = "A";
+  egress::Event conn = dns;
+  conn.time_ns = 1200;
+  conn.kind = egress::EventKind::kConnect;
+  conn.protocol = "tcp";
+  conn.address = "2606:4700::6810:1";
+  conn.port = 443;
+  conn.query_type = "";
+  conn.action = egress::Action::kBlocked;
+  auto e = store_->save_run(run, {dns, conn});
+  ASSERT_FALSE(e) << e->str();
+  RunRecord other{"r2", "acme", "api", "test", "block", {"make"}, 3000, 4000, 2};
+  ASSERT_FALSE(store_->save_run(other, {conn}));
+  // A run id is recorded once.
+  auto again = store_->save_run(run, {});
+  ASSERT_TRUE(again);
+  EXPECT_NE(again->str().find("already recorded"), std::string::npos) << again->str();
+
+  std::vector<EventRow> rows;
+  ASSERT_FALSE(store_->net_events({}, &rows));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].run_id, "r1");
+  EXPECT_EQ(rows[0].event.kind, egress::EventKind::kDns);
+  EXPECT_EQ(rows[0].event.domain, "registry.npmjs.org");
+  EXPECT_EQ(rows[0].event.argv, (std::vector<std::string>{"node", "install.js", "bad\xEF\xBF\xBD"}));
+  EXPECT_EQ(rows[1].event.address, "2606:4700::6810:1");
+  EXPECT_EQ(rows[1].event.port, 443);
+  EXPECT_EQ(rows[1].event.action, egress::Action::kBlocked);
+  EXPECT_EQ(rows[2].run_id, "r2");
+  ASSERT_FALSE(store_->net_events(EventFilter{"", "", "api", ""}, &rows));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].job, "test");
+  ASSERT_FALSE(store_->net_events(EventFilter{"r1", "", "", ""}, &rows));
+  EXPECT_EQ(rows.size(), 2u);
+  std::vector<RunRecord> runs;
+  ASSERT_FALSE(store_->runs(EventFilter{"", "acme", "", ""}, &runs));
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].argv, (std::vector<std::string>{"npm", "ci"}));
+  EXPECT_EQ(runs[1].exit_status, 2);
+  EXPECT_EQ(runs[1].policy, "block");
+  ASSERT_FALSE(store_->runs(EventFilter{"nope", "", "", ""}, &runs));
+  EXPECT_TRUE(runs.empty());
 }
 
 TEST_P(StoreTest, RefusesASchemaNewerThanItKnows) {

