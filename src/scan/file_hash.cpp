@@ -9,6 +9,8 @@
 #include <cstring>
 #include <memory>
 
+#include "common/fd.h"
+
 namespace gv {
 namespace {
 
@@ -50,13 +52,6 @@ std::string to_hex(const unsigned char* p, unsigned n) {
   return s;
 }
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
@@ -95,7 +90,7 @@ std::optional<std::string> hash_file(const std::string& path, const std::vector<
                                      std::map<std::string, std::string>* hex_out) {
   std::vector<MdCtx> ctxs;
   if (auto err = start_digests(algorithms, &ctxs)) return err;
-  Fd f{::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)};
+  UniqueFd f{::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)};
   if (f.fd < 0) return open_error(errno);
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) return std::string("fstat failed: ") + std::strerror(errno);

@@ -34,6 +34,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "common/fd.h"
 #include "scan/installed_reader.h"
 #include "semver/semver.h"
 
@@ -75,13 +76,6 @@ uint32_t le16(const std::string& b, size_t at) {
 }
 uint32_t le32(const std::string& b, size_t at) { return le16(b, at) | le16(b, at + 2) << 16; }
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
 bool pread_all(int fd, std::string* buf, size_t n, off_t at) {
   buf->resize(n);
   size_t done = 0;
@@ -97,7 +91,7 @@ bool pread_all(int fd, std::string* buf, size_t n, off_t at) {
 // The package folder an archive holds ("node_modules/@s/n/..." -> "@s/n"),
 // from the zip central directory: names only, nothing is extracted.
 std::optional<std::string> zip_package_name(const std::string& path, std::string* why, uint64_t* bytes) {
-  Fd f{::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
+  UniqueFd f{::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC)};
   if (f.fd < 0) {
     *why = std::strerror(errno);
     return std::nullopt;
