@@ -1,10 +1,10 @@
 #include "inventory/clones.h"
 
-#include <git2.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
+
+#include "inventory/git_walk.h"
 
 namespace gv::inventory {
 
@@ -17,31 +17,13 @@ std::string strip_slashes(std::string p) {
   return p;
 }
 
-std::string name_of(const std::string& path) {
-  std::string name = fs::path(strip_slashes(path)).filename().string();
-  if (name == "." || name == "..") {
-    std::error_code ec;
-    name = fs::weakly_canonical(fs::absolute(path, ec), ec).filename().string();
-  }
-  return name;
-}
-
-std::string repo_name_of(const std::string& path) {
-  std::string name = name_of(path);
-  if (name.size() > 4 && name.ends_with(".git")) name.resize(name.size() - 4);
-  return name;
+// The real name of an existing folder ("." and "acme/" alike).
+fs::path real(const std::string& path) {
+  std::error_code ec;
+  return fs::weakly_canonical(fs::absolute(path, ec), ec);
 }
 
 }  // namespace
-
-bool is_repository(const std::string& path) {
-  static const int once = git_libgit2_init();
-  (void)once;
-  git_repository* repo = nullptr;
-  const bool ok = git_repository_open_ext(&repo, path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) == 0;
-  git_repository_free(repo);
-  return ok;
-}
 
 std::optional<Error> find_clones(const std::string& path, const std::string& org, std::vector<Clone>* out,
                                  std::vector<Error>* skipped) {
@@ -50,12 +32,8 @@ std::optional<Error> find_clones(const std::string& path, const std::string& org
   if (ec || !fs::exists(st)) return Error{path, 0, 0, "no such file or folder"};
   if (!fs::is_directory(st)) return Error{path, 0, 0, "not a git clone or a folder of clones"};
   if (is_repository(path)) {
-    std::string holder = org;
-    if (holder.empty()) {
-      std::error_code ec2;
-      holder = fs::weakly_canonical(fs::absolute(path, ec2), ec2).parent_path().filename().string();
-    }
-    out->push_back(Clone{path, holder, repo_name_of(path)});
+    const std::string holder = org.empty() ? real(path).parent_path().filename().string() : org;
+    out->push_back(Clone{path, holder, repository_name(path)});
     return std::nullopt;
   }
   std::vector<std::string> children;
@@ -74,12 +52,12 @@ std::optional<Error> find_clones(const std::string& path, const std::string& org
   }
   if (ec) return Error{path, 0, 0, "cannot list the folder: " + ec.message()};
   std::sort(children.begin(), children.end());
-  const std::string holder = org.empty() ? name_of(path) : org;
+  const std::string holder = org.empty() ? real(path).filename().string() : org;
   const size_t before = out->size();
   for (const std::string& name : children) {
     const std::string child = strip_slashes(path) + "/" + name;
     if (is_repository(child)) {
-      out->push_back(Clone{child, holder, repo_name_of(child)});
+      out->push_back(Clone{child, holder, repository_name(child)});
     } else {
       not_clones.push_back(Error{child, 0, 0, "not a git clone; skipped"});
     }

@@ -27,7 +27,4 @@ struct Clone {
 std::optional<Error> find_clones(const std::string& path, const std::string& org, std::vector<Clone>* out,
                                  std::vector<Error>* skipped);
 
-// Does libgit2 open `path` itself as a repository (no search upwards)?
-bool is_repository(const std::string& path);
-
 }  // namespace gv::inventory

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <tuple>
@@ -493,15 +494,26 @@ std::string short_name(const std::string& full) {
   return full;
 }
 
-std::string repo_name(const std::string& path) {
+
+}  // namespace
+
+std::string repository_name(const std::string& path) {
   std::string p = path;
   while (p.size() > 1 && p.back() == '/') p.pop_back();
   std::string name = base_name(p);
+  if (name.empty() || name == "." || name == "..") {
+    std::error_code ec;
+    name = std::filesystem::weakly_canonical(std::filesystem::absolute(p, ec), ec).filename().string();
+  }
   if (name.ends_with(".git") && name.size() > 4) name.resize(name.size() - 4);
   return name;
 }
 
-}  // namespace
+bool is_repository(const std::string& path) {
+  init_libgit2();
+  RepoH repo;
+  return git_repository_open_ext(repo.out(), path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) == 0;
+}
 
 bool is_indexed_file(std::string_view path) {
   std::string name = base_name(path);
@@ -550,7 +562,7 @@ std::optional<Error> walk_repository(const std::string& path, const WalkOptions&
   if (git_repository_open_ext(repo.out(), path.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) != 0) {
     return Error{path, 0, 0, "not a git repository: " + git_error_text()};
   }
-  const std::string name = opt.repo.empty() ? repo_name(path) : opt.repo;
+  const std::string name = opt.repo.empty() ? repository_name(path) : opt.repo;
   if (git_repository_is_shallow(repo.get()) == 1) {
     problems->push_back(Error{path, 0, 0, "shallow clone: history before its cut is not indexed"});
   }

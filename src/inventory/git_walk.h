@@ -41,6 +41,13 @@ std::optional<Error> walk_repository(const std::string& path, const WalkOptions&
 // 0 when none.
 int64_t pr_number(std::string_view message);
 
+// The name a clone is indexed under: its folder's name without ".git"
+// ("." and ".." resolved to the real folder).
+std::string repository_name(const std::string& path);
+
+// Does libgit2 open `path` itself as a repository (no search upwards)?
+bool is_repository(const std::string& path);
+
 // Lockfile or package.json, by base name: the files whose changes are indexed.
 bool is_indexed_file(std::string_view path);
 
