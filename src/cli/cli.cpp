@@ -119,12 +119,16 @@ int parse_flags(CLI::App& app, const std::vector<std::string>& raw_args, const C
   return -1;
 }
 
-std::string auto_output_name(std::time_t now, std::string_view extension) {
+std::string utc_stamp(std::time_t now) {
   std::tm tm{};
   gmtime_r(&now, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return fmt::format("gouvernante-{}.{}", buf, extension);
+  return buf;
+}
+
+std::string auto_output_name(std::time_t now, std::string_view extension) {
+  return fmt::format("gouvernante-{}.{}", utc_stamp(now), extension);
 }
 
 int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {

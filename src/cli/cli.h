@@ -33,6 +33,9 @@ std::vector<std::string> normalize_go_flags(const std::vector<std::string>& args
 // 0 clean, 1 error or incomplete scan, 2 findings.
 int run_cli(const std::vector<std::string>& args, const CliEnv& env);
 
+// "20260401T120000Z"
+std::string utc_stamp(std::time_t now);
+
 // "gouvernante-20260401T120000Z.json"
 std::string auto_output_name(std::time_t now, std::string_view extension);
 

@@ -12,6 +12,7 @@
 #include <ostream>
 
 #include "cli/flags.h"
+#include "cli/output.h"
 #include "cli/history_cmd.h"
 #include "inventory/clones.h"
 #include "inventory/git_walk.h"
@@ -22,10 +23,6 @@ namespace gv {
 namespace {
 
 constexpr const char* kProg = "gouvernante index";
-
-std::string count(size_t n, const char* one, const char* many) {
-  return fmt::format("{} {}", n, n == 1 ? one : many);
-}
 
 }  // namespace
 
@@ -106,10 +103,10 @@ int run_index_command(const std::vector<std::string>& args, const CliEnv& env) {
       commits += r.commits_walked;
       changed += r.commits.size();
       *env.out << label << " " << terminal_safe(r.ref) << ": "
-               << count(r.commits_walked, "new commit", "new commits") << " walked, "
+               << count_of(r.commits_walked, "new commit", "new commits") << " walked, "
                << r.commits.size() << " changing a lockfile or package.json"
                << (r.base.empty() ? "" : fmt::format(" since {}", r.base.substr(0, 12))) << "; "
-               << count(r.tip_packages.size(), "package version", "package versions") << " at the tip "
+               << count_of(r.tip_packages.size(), "package version", "package versions") << " at the tip "
                << r.tip.substr(0, 12) << "\n";
     }
     if (saved_all) {
@@ -120,10 +117,10 @@ int run_index_command(const std::vector<std::string>& args, const CliEnv& env) {
   }
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   *env.err << fmt::format("{}: {} of {} indexed into {} ({} saved; {} walked, {} with changes), {}, in {:.2f} s\n",
-                          kProg, repos_ok, count(clones.size(), "repository", "repositories"),
-                          terminal_safe(inventory::redact_location(db)), count(refs_saved, "ref", "refs"),
-                          count(commits, "commit", "commits"), changed,
-                          count(problems_total, "problem reported", "problems reported"), secs);
+                          kProg, repos_ok, count_of(clones.size(), "repository", "repositories"),
+                          terminal_safe(inventory::redact_location(db)), count_of(refs_saved, "ref", "refs"),
+                          count_of(commits, "commit", "commits"), changed,
+                          count_of(problems_total, "problem reported", "problems reported"), secs);
   return failed ? 1 : 0;
 }
 

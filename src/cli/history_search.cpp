@@ -15,7 +15,9 @@
 #include <system_error>
 
 #include "cli/flags.h"
+#include "cli/output.h"
 #include "cli/history_cmd.h"
+#include "common/utc.h"
 #include "inventory/rule_search.h"
 #include "report/escape.h"
 #include "rules/index.h"
@@ -26,9 +28,6 @@ namespace gv {
 namespace {
 
 using ojson = nlohmann::ordered_json;
-using inventory::iso_utc;
-
-std::string dump(const ojson& j) { return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n"; }
 
 // What every history query takes besides its subject.
 struct Scope {
@@ -112,12 +111,17 @@ bool open_scope(const Scope& s, const CliEnv& env, const std::string& prog, Open
   return true;
 }
 
-// "3 repositories (4 refs)"
-std::string coverage(const std::vector<inventory::Store::Indexed>& indexed) {
+// How many distinct repositories the indexed refs belong to.
+size_t repository_count(const std::vector<inventory::Store::Indexed>& indexed) {
   std::set<std::pair<std::string, std::string>> repos;
   for (const auto& r : indexed) repos.emplace(r.org, r.repo);
-  return fmt::format("{} {} ({} {})", repos.size(), repos.size() == 1 ? "repository" : "repositories",
-                     indexed.size(), indexed.size() == 1 ? "ref" : "refs");
+  return repos.size();
+}
+
+// "3 repositories (4 refs)"
+std::string coverage(const std::vector<inventory::Store::Indexed>& indexed) {
+  return count_of(repository_count(indexed), "repository", "repositories") + " (" +
+         count_of(indexed.size(), "ref", "refs") + ")";
 }
 
 std::string duration_text(int64_t secs) {
@@ -332,7 +336,7 @@ int run_search_command(const std::vector<std::string>& args, const CliEnv& env) 
     ojson doc;
     doc["matches"] = std::move(matches);
     if (o.index) doc["unchecked"] = unchecked_json(rs.unchecked);
-    *env.out << dump(doc);
+    *env.out << json_text(doc);
   } else {
     std::set<std::pair<std::string, std::string>> repos;
     size_t present = 0;
@@ -413,14 +417,12 @@ int run_blast_radius_command(const std::vector<std::string>& args, const CliEnv&
     doc["rules"] = std::move(rules);
     doc["repos"] = std::move(out);
     doc["unchecked"] = unchecked_json(rs.unchecked);
-    std::set<std::pair<std::string, std::string>> searched;
-    for (const auto& r : o.indexed) searched.emplace(r.org, r.repo);
-    doc["summary"] = {{"repositories_searched", searched.size()},
+    doc["summary"] = {{"repositories_searched", repository_count(o.indexed)},
                       {"refs_searched", o.indexed.size()},
                       {"affected", still},
                       {"affected_in_the_past", repos.size() - still},
                       {"unchecked", rs.unchecked.size()}};
-    *env.out << dump(doc);
+    *env.out << json_text(doc);
   } else {
     std::ostream& out = *env.out;
     out << "Blast radius of " << o.rules.rules.size() << (o.rules.rules.size() == 1 ? " rule" : " rules")

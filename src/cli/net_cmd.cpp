@@ -10,7 +10,9 @@
 
 #include "cli/egress_cmd.h"
 #include "cli/flags.h"
+#include "cli/output.h"
 #include "cli/history_cmd.h"
+#include "common/utc.h"
 #include "egress/dns.h"
 #include "egress/exfil.h"
 #include "report/escape.h"
@@ -29,15 +31,10 @@ constexpr const char* kNetUsage =
     "\n"
     "baseline, anomalies, search and import are not built yet (issue 8).\n";
 
-std::string dump(const ojson& j) { return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n"; }
-
 // 2026-04-01T12:00:00.123456Z
 std::string time_text(int64_t ns) {
-  const std::time_t secs = static_cast<std::time_t>(ns / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, (ns % 1'000'000'000) / 1000);
+  const std::string secs = iso_utc(ns / 1'000'000'000);  // ...T12:00:00Z
+  return fmt::format("{}.{:06}Z", secs.substr(0, secs.size() - 1), (ns % 1'000'000'000) / 1000);
 }
 
 struct NetScope {
@@ -111,7 +108,7 @@ int net_events(const std::vector<std::string>& args, const CliEnv& env) {
                         {"query_type", e.query_type.empty() ? ojson(nullptr) : ojson(e.query_type)},
                         {"action", egress::action_name(e.action)}});
     }
-    *env.out << dump({{"events", std::move(events)}});
+    *env.out << json_text({{"events", std::move(events)}});
     return 0;
   }
   for (const inventory::EventRow& r : rows) {
@@ -150,12 +147,7 @@ int net_exfil(const std::vector<std::string>& args, const CliEnv& env) {
     d.run_id = r.run_id;
     d.time_ns = r.event.time_ns;
     d.name = r.event.domain;
-    for (uint16_t t = 1; t < 300; ++t) {
-      if (egress::dns_type_name(t) == r.event.query_type) {
-        d.type = t;
-        break;
-      }
-    }
+    d.type = egress::dns_type_code(r.event.query_type);
     dns.push_back(std::move(d));
   }
   const std::vector<egress::ExfilSuspect> suspects = egress::find_exfil(dns);
@@ -171,7 +163,7 @@ int net_exfil(const std::vector<std::string>& args, const CliEnv& env) {
                    {"samples", x.samples},
                    {"reasons", x.reasons}});
     }
-    *env.out << dump({{"suspects", std::move(a)}});
+    *env.out << json_text({{"suspects", std::move(a)}});
   } else {
     for (const egress::ExfilSuspect& x : suspects) {
       *env.out << terminal_safe(x.run_id) << "  " << terminal_safe(x.parent_domain) << ": " << x.queries

@@ -80,8 +80,4 @@ bool load_rules_or_report(const std::vector<std::string>& paths, RuleSet* rs, co
   return false;
 }
 
-std::string count_of(size_t n, const char* singular, const char* plural) {
-  return std::to_string(n) + " " + (n == 1 ? singular : plural);
-}
-
 }  // namespace gv

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/cli.h"
+#include "cli/output.h"
 #include "common/error.h"
 #include "rules/load.h"
 
@@ -28,8 +29,5 @@ bool list_rule_json_files(const std::string& dir, std::vector<std::string>* file
 // line naming the subcommand. Returns false when nothing may be used.
 bool load_rules_or_report(const std::vector<std::string>& paths, RuleSet* rs, const CliEnv& env,
                           const std::string& name);
-
-// "1 rule", "3 rules".
-std::string count_of(size_t n, const char* singular, const char* plural);
 
 }  // namespace gv

@@ -13,6 +13,7 @@
 #include <system_error>
 
 #include "cli/rules_cmd.h"
+#include "cli/output.h"
 #include "cli/rules_cmd_shared.h"
 #include "report/escape.h"
 #include "rules/write.h"
@@ -22,8 +23,6 @@ namespace gv {
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-std::string dump(const ojson& j) { return j.dump(2, ' ', false, ojson::error_handler_t::replace) + "\n"; }
 
 // Display width of UTF-8 text, close enough for a table: code points.
 size_t width(std::string_view s) {
@@ -103,7 +102,7 @@ int run_rules_list(const std::vector<std::string>& args, const CliEnv& env) {
       if (by_severity.count(s)) sev[std::string(severity_name(s))] = by_severity[s];
     doc["totals"] = {{"rules", rs.rules.size()},      {"packages", packages}, {"droppers", droppers},
                      {"host_indicators", indicators}, {"by_kind", by_kind},   {"by_severity", sev}};
-    *env.out << dump(doc);
+    *env.out << json_text(doc);
     return 0;
   }
 

@@ -120,7 +120,7 @@ int run_rules_validate(const std::vector<std::string>& args, const CliEnv& env) 
     }
     doc["files"] = jfiles;
     doc["valid"] = problems == 0;
-    *env.out << doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
+    *env.out << json_text(doc);
     return problems == 0 ? 0 : 1;
   }
 

@@ -31,12 +31,8 @@ constexpr const char* kProg = "gouvernante run";
 // "r-20260401T120000Z-3f9a1c2e": sortable, and unique enough that two
 // runners starting in the same second do not collide.
 std::string new_run_id(std::time_t now) {
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
   std::random_device rd;
-  return fmt::format("r-{}-{:08x}", stamp, rd());
+  return fmt::format("r-{}-{:08x}", utc_stamp(now), rd());
 }
 
 int64_t wall_ns() {

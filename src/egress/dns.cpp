@@ -148,24 +148,41 @@ bool parse_questions(std::span<const uint8_t> msg, std::vector<Question>* out, s
   return true;
 }
 
+// Mnemonics by type code, both ways.
+constexpr std::pair<uint16_t, std::string_view> kNames[] = {
+    {1, "A"},        {2, "NS"},          {5, "CNAME"},  {6, "SOA"},     {10, "NULL"},   {11, "WKS"},
+    {12, "PTR"},     {13, "HINFO"},      {15, "MX"},    {16, "TXT"},    {17, "RP"},     {18, "AFSDB"},
+    {24, "SIG"},     {25, "KEY"},        {28, "AAAA"},  {29, "LOC"},    {33, "SRV"},    {35, "NAPTR"},
+    {36, "KX"},      {37, "CERT"},       {39, "DNAME"}, {41, "OPT"},    {42, "APL"},    {43, "DS"},
+    {44, "SSHFP"},   {45, "IPSECKEY"},   {46, "RRSIG"}, {47, "NSEC"},   {48, "DNSKEY"}, {49, "DHCID"},
+    {50, "NSEC3"},   {51, "NSEC3PARAM"}, {52, "TLSA"},  {53, "SMIMEA"}, {55, "HIP"},    {59, "CDS"},
+    {60, "CDNSKEY"}, {61, "OPENPGPKEY"}, {62, "CSYNC"}, {63, "ZONEMD"}, {64, "SVCB"},   {65, "HTTPS"},
+    {99, "SPF"},     {249, "TKEY"},      {250, "TSIG"}, {251, "IXFR"},  {252, "AXFR"},  {253, "MAILB"},
+    {254, "MAILA"},  {255, "ANY"},       {256, "URI"},  {257, "CAA"},
+};
+
 }  // namespace
 
 std::string dns_type_name(uint16_t type) {
-  static constexpr std::pair<uint16_t, std::string_view> kNames[] = {
-      {1, "A"},        {2, "NS"},          {5, "CNAME"},  {6, "SOA"},     {10, "NULL"},   {11, "WKS"},
-      {12, "PTR"},     {13, "HINFO"},      {15, "MX"},    {16, "TXT"},    {17, "RP"},     {18, "AFSDB"},
-      {24, "SIG"},     {25, "KEY"},        {28, "AAAA"},  {29, "LOC"},    {33, "SRV"},    {35, "NAPTR"},
-      {36, "KX"},      {37, "CERT"},       {39, "DNAME"}, {41, "OPT"},    {42, "APL"},    {43, "DS"},
-      {44, "SSHFP"},   {45, "IPSECKEY"},   {46, "RRSIG"}, {47, "NSEC"},   {48, "DNSKEY"}, {49, "DHCID"},
-      {50, "NSEC3"},   {51, "NSEC3PARAM"}, {52, "TLSA"},  {53, "SMIMEA"}, {55, "HIP"},    {59, "CDS"},
-      {60, "CDNSKEY"}, {61, "OPENPGPKEY"}, {62, "CSYNC"}, {63, "ZONEMD"}, {64, "SVCB"},   {65, "HTTPS"},
-      {99, "SPF"},     {249, "TKEY"},      {250, "TSIG"}, {251, "IXFR"},  {252, "AXFR"},  {253, "MAILB"},
-      {254, "MAILA"},  {255, "ANY"},       {256, "URI"},  {257, "CAA"},
-  };
   for (const auto& [code, name] : kNames) {
     if (code == type) return std::string(name);
   }
   return "TYPE" + std::to_string(type);
+}
+
+uint16_t dns_type_code(std::string_view name) {
+  for (const auto& [code, mnemonic] : kNames) {
+    if (mnemonic == name) return code;
+  }
+  if (name.starts_with("TYPE") && name.size() > 4 && name.size() <= 9) {
+    uint32_t n = 0;
+    for (char c : name.substr(4)) {
+      if (c < '0' || c > '9') return 0;
+      n = n * 10 + static_cast<uint32_t>(c - '0');
+    }
+    if (n <= 0xFFFF) return static_cast<uint16_t>(n);
+  }
+  return 0;
 }
 
 bool parse_dns_query(std::span<const uint8_t> msg, std::vector<DnsQuestion>* out, std::string* error) {

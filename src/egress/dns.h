@@ -35,6 +35,8 @@ struct DnsQuestion {
 
 // "A", "AAAA", "TXT", ...; "TYPE<n>" for a type without a mnemonic (RFC 3597 §5).
 std::string dns_type_name(uint16_t type);
+// The inverse: the code of "A", "TXT", "TYPE1234"...; 0 for an unknown name.
+uint16_t dns_type_code(std::string_view name);
 
 // Parses one DNS message that must be a standard query and appends its
 // questions to *out (at most 16: real resolvers send one). On failure returns

@@ -1,22 +1,17 @@
 #include "inventory/rule_search.h"
 
 #include <algorithm>
-#include <ctime>
 #include <map>
 #include <set>
 #include <tuple>
 
 #include <fmt/format.h>
 
+#include "common/utc.h"
+
 namespace gv::inventory {
 
 namespace {
-
-std::string join_exprs(const PackageRule& pr) {
-  std::string out;
-  for (const AffectedVersion& av : pr.affected_versions) out += (out.empty() ? "" : " || ") + std::string(av.expr);
-  return out;
-}
 
 // The rules' verdict on one span: hits, or why it could not be checked.
 void judge(const std::vector<RuleEntry>& entries, const Span& s, RuleSearch* out) {
@@ -68,14 +63,6 @@ std::string_view ecosystem_of(std::string_view path) {
   if (name == "yarn.lock") return "yarn";
   if (name == "bun.lock" || name == "bun.lockb") return "bun";
   return "";
-}
-
-std::string iso_utc(int64_t t) {
-  std::time_t tt = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::optional<Error> search_package(Store& store, const Filter& scope, const Query& q, std::vector<Span>* out) {

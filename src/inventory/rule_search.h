@@ -77,7 +77,4 @@ std::vector<std::string> repo_actions(const AffectedRepo& repo);
 // name: npm, pnpm, yarn, bun; "" for package.json (every rule applies).
 std::string_view ecosystem_of(std::string_view lockfile_path);
 
-// 2025-09-08T13:16:00Z
-std::string iso_utc(int64_t t);
-
 }  // namespace gv::inventory

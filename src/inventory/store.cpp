@@ -303,14 +303,7 @@ class SqlStore final : public Store {
   }
 
   std::optional<Error> save_run(const RunRecord& run, const std::vector<egress::Event>& events) override {
-    std::optional<Error> e = db_->begin();
-    if (!e) e = save_run_rows(*db_, run, events);
-    if (!e) e = db_->exec("COMMIT");
-    if (e) {
-      db_->exec("ROLLBACK");
-      return context(std::move(*e), "saving run " + run.run_id);
-    }
-    return std::nullopt;
+    return in_transaction([&] { return save_run_rows(*db_, run, events); }, "saving run " + run.run_id);
   }
 
   std::optional<Error> runs(const EventFilter& f, std::vector<RunRecord>* out) override {
@@ -344,12 +337,19 @@ class SqlStore final : public Store {
   }
 
   std::optional<Error> save_checked(const RefIndex& index) {
+    return in_transaction([&] { return save_rows(index); }, "saving " + where(index.org, index.repo, index.ref));
+  }
+
+  // `body` in one transaction: committed when it succeeds, rolled back (and
+  // its error given the context `doing`) when anything fails.
+  template <class Body>
+  std::optional<Error> in_transaction(const Body& body, const std::string& doing) {
     std::optional<Error> e = db_->begin();
-    if (!e) e = save_rows(index);
+    if (!e) e = body();
     if (!e) e = db_->exec("COMMIT");
     if (e) {
       db_->exec("ROLLBACK");  // its own error (no transaction left) adds nothing
-      return context(std::move(*e), "saving " + where(index.org, index.repo, index.ref));
+      return context(std::move(*e), doing);
     }
     return std::nullopt;
   }

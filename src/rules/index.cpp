@@ -66,6 +66,15 @@ bool applies_to_ecosystem(const PackageRule& pr, std::string_view ecosystem) {
          pr.lockfile_ecosystems.end();
 }
 
+std::string join_exprs(const PackageRule& pr) {
+  std::string out;
+  for (const AffectedVersion& av : pr.affected_versions) {
+    if (!out.empty()) out += " || ";
+    out += av.expr;
+  }
+  return out;
+}
+
 const AffectedVersion* affected_match(const PackageRule& pr, const semver::Version& version) {
   for (const AffectedVersion& av : pr.affected_versions)
     if (av.range.satisfies(version)) return &av;

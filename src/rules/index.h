@@ -95,6 +95,10 @@ class RuleIndex {
 // Does a package rule apply to lockfiles of `ecosystem` ("npm", "pnpm", ...)?
 bool applies_to_ecosystem(const PackageRule& pr, std::string_view ecosystem);
 
+// Every affected expression of `pr`, joined with " || " (what a dist-tag,
+// which may resolve to any of them, is reported as matching).
+std::string join_exprs(const PackageRule& pr);
+
 // The affected expression of `pr` that `version` satisfies, or nullptr.
 const AffectedVersion* affected_match(const PackageRule& pr, const semver::Version& version);
 // The affected expression of `pr` that the declared range `declared` can

@@ -23,15 +23,6 @@ bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.
 // judged by the rule (it is reported as unevaluated instead of clean or affected).
 bool from_registry(SourceKind s) { return s == SourceKind::kRegistry || s == SourceKind::kUnknown; }
 
-std::string join_exprs(const PackageRule& pr) {
-  std::string out;
-  for (const AffectedVersion& av : pr.affected_versions) {
-    if (!out.empty()) out += " || ";
-    out += av.expr;
-  }
-  return out;
-}
-
 Finding make_finding(const Rule& rule, FindingType type, const PackageRef& p, std::string matched,
                      const std::string& path, LockfileKind kind) {
   Finding f;

@@ -384,6 +384,15 @@ TEST(DnsTcp, BadMessageNamesItsOffset) {
   EXPECT_THAT(qs, ElementsAre(Question("registry.npmjs.org", 28)));
 }
 
+TEST(DnsTypeCode, InvertsTheNameForEveryType) {
+  for (uint32_t t = 1; t <= 0xFFFF; ++t) {
+    ASSERT_EQ(dns_type_code(dns_type_name(static_cast<uint16_t>(t))), t) << dns_type_name(static_cast<uint16_t>(t));
+  }
+  EXPECT_EQ(dns_type_code("nope"), 0);
+  EXPECT_EQ(dns_type_code("TYPE70000"), 0);
+  EXPECT_EQ(dns_type_code("TYPEx"), 0);
+}
+
 TEST(DnsTypeName, MnemonicsAndRfc3597) {
   EXPECT_EQ(dns_type_name(1), "A");
   EXPECT_EQ(dns_type_name(28), "AAAA");

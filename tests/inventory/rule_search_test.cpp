@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "common/temp_dir.h"
+#include "common/utc.h"
 #include "rules/load.h"
 
 namespace gv::inventory {
