@@ -27,13 +27,13 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <span>
 #include <sstream>
 #include <thread>
 #include <tuple>
 
+#include "common/fd.h"
 #include "egress/dns.h"
 
 namespace gv::egress {
@@ -64,18 +64,6 @@ int64_t now_ns() {
 
 int sys_pidfd_open(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
 int sys_pidfd_getfd(int pidfd, int fd) { return static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, fd, 0)); }
-
-struct FdCloser {
-  int fd = -1;
-  explicit FdCloser(int f = -1) : fd(f) {}
-  FdCloser(const FdCloser&) = delete;
-  FdCloser& operator=(const FdCloser&) = delete;
-  FdCloser(FdCloser&& o) noexcept : fd(std::exchange(o.fd, -1)) {}
-  ~FdCloser() {
-    if (fd >= 0) ::close(fd);
-  }
-  int release() { return std::exchange(fd, -1); }
-};
 
 // The caller's memory, read while it waits in the system call.
 bool read_mem(pid_t pid, uint64_t addr, void* out, size_t len) {
@@ -134,29 +122,35 @@ std::optional<Addr> parse_sockaddr(const void* p, size_t len) {
   return a;
 }
 
+// The calling thread's process and parent, from /proc/TID/status: needed
+// for every call (the socket is duplicated from the process). The executable
+// and argv are read only when an event is recorded (describe()): most calls
+// -- sends on connected streams, local sockets -- record nothing.
 struct ProcInfo {
+  pid_t tid = 0;
   int tgid = 0, ppid = 0;
-  std::string exe;
-  std::vector<std::string> argv;
 };
 
-// /proc of the calling thread: its process, parent, executable and argv.
 ProcInfo proc_info(pid_t tid) {
-  ProcInfo p;
-  const std::string base = "/proc/" + std::to_string(tid);
-  std::ifstream status(base + "/status");
+  ProcInfo p{tid};
+  std::ifstream status("/proc/" + std::to_string(tid) + "/status");
   std::string line;
   while (std::getline(status, line)) {
     if (line.starts_with("Tgid:")) p.tgid = std::atoi(line.c_str() + 5);
     if (line.starts_with("PPid:")) p.ppid = std::atoi(line.c_str() + 5);
   }
   if (p.tgid == 0) p.tgid = tid;
+  return p;
+}
+
+// The executable and argv of the calling thread, as /proc shows them now.
+void describe(pid_t tid, std::string* exe, std::vector<std::string>* argv) {
+  const std::string base = "/proc/" + std::to_string(tid);
   std::error_code ec;
-  p.exe = std::filesystem::read_symlink(base + "/exe", ec).string();
+  *exe = std::filesystem::read_symlink(base + "/exe", ec).string();
   std::ifstream cmd(base + "/cmdline", std::ios::binary);
   std::string arg;
-  while (std::getline(cmd, arg, '\0')) p.argv.push_back(arg);
-  return p;
+  while (std::getline(cmd, arg, '\0')) argv->push_back(arg);
 }
 
 // The command's path, found in PATH as execvp would, before fork: the child
@@ -192,7 +186,7 @@ std::optional<Error> build_filter(std::vector<sock_filter>* prog) {
   }
   const int mfd = ::memfd_create("gv-seccomp", MFD_CLOEXEC);
   if (mfd < 0) return Error{"", 0, 0, std::string("memfd_create: ") + std::strerror(errno)};
-  FdCloser m(mfd);
+  UniqueFd m(mfd);
   if (seccomp_export_bpf(ctx, mfd) != 0) return Error{"", 0, 0, "libseccomp: cannot export the filter"};
   const off_t size = ::lseek(mfd, 0, SEEK_END);
   if (size <= 0 || size % static_cast<off_t>(sizeof(sock_filter)) != 0)
@@ -236,6 +230,8 @@ std::optional<Error> build_filter(std::vector<sock_filter>* prog) {
   ::_exit(127);
 }
 
+// Runs on the poll loop's thread only (a block-mode connect's thread gets
+// copies and its own listener fd), so its state needs no lock.
 class Supervisor {
  public:
   Supervisor(int notify_fd, const SuperviseOptions& opt, SuperviseResult* out)
@@ -276,13 +272,23 @@ class Supervisor {
   bool still_valid(uint64_t id) const { return ::ioctl(notify_, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0; }
 
   // ---- helpers ---------------------------------------------------------------
+  static std::string exe_of(const ProcInfo& p) {
+    std::string exe;
+    std::vector<std::string> argv;
+    describe(p.tid, &exe, &argv);
+    return exe;
+  }
   // A duplicate of the caller's socket (same open file description).
-  FdCloser dup_socket(const ProcInfo& p, uint64_t fd) {
-    std::lock_guard lock(mu_);
-    auto it = pidfds_.find(p.tgid);
-    if (it == pidfds_.end()) it = pidfds_.emplace(p.tgid, std::make_shared<FdCloser>(sys_pidfd_open(p.tgid))).first;
-    if (it->second->fd < 0) return FdCloser();
-    return FdCloser(sys_pidfd_getfd(it->second->fd, static_cast<int>(fd)));
+  UniqueFd dup_socket(const ProcInfo& p, uint64_t fd) {
+    UniqueFd& pidfd = pidfds_[p.tgid];
+    if (pidfd.fd >= 0) {
+      const int dup = sys_pidfd_getfd(pidfd.fd, static_cast<int>(fd));
+      if (dup >= 0 || errno != ESRCH) return UniqueFd(dup);
+      // ESRCH: the pidfd is of an earlier process that had this pid.
+    }
+    pidfd.reset(sys_pidfd_open(p.tgid));
+    if (pidfd.fd < 0) return UniqueFd();
+    return UniqueFd(sys_pidfd_getfd(pidfd.fd, static_cast<int>(fd)));
   }
   static std::string protocol_of(int sock) {
     int type = 0;
@@ -308,27 +314,21 @@ class Supervisor {
     e.time_ns = now_ns();
     e.pid = p.tgid;
     e.ppid = p.ppid;
-    e.exe = p.exe;
-    e.argv = p.argv;
+    describe(p.tid, &e.exe, &e.argv);
     e.kind = kind;
     e.protocol = proto;
     e.address = a.text;
     e.port = a.port;
     return e;
   }
-  void record(Event e) {
-    std::lock_guard lock(mu_);
-    out_->events.push_back(std::move(e));
-  }
+  void record(Event e) { out_->events.push_back(std::move(e)); }
   void unseen(std::string what) {
-    std::lock_guard lock(mu_);
     if (std::find(out_->unseen.begin(), out_->unseen.end(), what) == out_->unseen.end())
       out_->unseen.push_back(std::move(what));
   }
   // A datagram destination is recorded once per process (a QUIC or media
   // stream sends thousands); connects are recorded every time.
   bool first_send(int tgid, const Addr& a, const std::string& proto) {
-    std::lock_guard lock(mu_);
     return sends_seen_.emplace(tgid, a.text, a.port, proto).second;
   }
 
@@ -372,12 +372,12 @@ class Supervisor {
     const uint64_t len = std::min<uint64_t>(req.data.args[2], sizeof(sockaddr_storage));
     std::array<uint8_t, sizeof(sockaddr_storage)> buf{};
     if (!read_mem(static_cast<pid_t>(req.pid), req.data.args[1], buf.data(), len)) {
-      unseen("a connect whose address could not be read (" + p.exe + ")");
+      unseen("a connect whose address could not be read (pid " + std::to_string(p.tgid) + ")");
       return opt_.block ? respond_error(req.id, EFAULT) : respond_continue(req.id);
     }
     std::optional<Addr> a = parse_sockaddr(buf.data(), len);
     if (!a) return respond_continue(req.id);  // AF_UNIX, AF_UNSPEC, netlink: not egress
-    FdCloser sock = dup_socket(p, req.data.args[0]);
+    UniqueFd sock = dup_socket(p, req.data.args[0]);
     if (sock.fd < 0) return opt_.block ? respond_error(req.id, EBADF) : respond_continue(req.id);
     if (!still_valid(req.id)) return;
     const std::string proto = protocol_of(sock.fd);
@@ -449,18 +449,23 @@ class Supervisor {
     return r;
   }
 
-  // The common path of sendto, sendmsg and one sendmmsg entry: false when
-  // the call must be answered with `continue` (nothing to decide).
-  enum class Verdict { kContinue, kPerform, kBlock };
-  Verdict decide(const ProcInfo& p, Send* s) {
-    if (!is_inet(s->sock)) return Verdict::kContinue;
+  // Where a send goes when it is ours to judge (and s->proto): nullopt for
+  // non-IP sockets, unconnected ones (the kernel fails them), and connected
+  // streams, whose peer was checked at connect -- except DNS over TCP. Known
+  // before the payload is read, so a stream's data is never copied.
+  std::optional<Addr> to_judge(Send* s) {
+    if (!is_inet(s->sock)) return std::nullopt;
     s->proto = protocol_of(s->sock);
     std::optional<Addr> to = s->dest ? s->dest : peer_of(s->sock);
-    if (!to) return Verdict::kContinue;  // unconnected: the kernel fails it
-    // A connected stream's peer was checked at connect; its data is not
-    // ours to judge, except DNS over TCP.
-    if (s->proto == "tcp" && !s->dest && to->port != 53) return Verdict::kContinue;
-    const bool ok = judge_send(p, *s, *to);
+    if (to && s->proto == "tcp" && !s->dest && to->port != 53) return std::nullopt;
+    return to;
+  }
+
+  // The common path of sendto, sendmsg and one sendmmsg entry, once the
+  // payload is read: record, and in block mode decide.
+  enum class Verdict { kContinue, kPerform, kBlock };
+  Verdict decide(const ProcInfo& p, const Send& s, const Addr& to) {
+    const bool ok = judge_send(p, s, to);
     if (!opt_.block) return Verdict::kContinue;
     return ok ? Verdict::kPerform : Verdict::kBlock;
   }
@@ -480,7 +485,7 @@ class Supervisor {
   // ---- sendto(fd, buf, len, flags, addr, addrlen) -----------------------------
   void on_sendto(const seccomp_notif& req, const ProcInfo& p) {
     const auto pid = static_cast<pid_t>(req.pid);
-    FdCloser sock = dup_socket(p, req.data.args[0]);
+    UniqueFd sock = dup_socket(p, req.data.args[0]);
     if (sock.fd < 0) return opt_.block ? respond_error(req.id, EBADF) : respond_continue(req.id);
     Send s;
     s.sock = sock.fd;
@@ -493,11 +498,13 @@ class Supervisor {
       s.dest = parse_sockaddr(buf.data(), len);
       if (!s.dest) return respond_continue(req.id);
     }
+    const std::optional<Addr> to = to_judge(&s);
+    if (!to) return respond_continue(req.id);
     const std::vector<iovec> iov{{reinterpret_cast<void*>(req.data.args[1]), static_cast<size_t>(req.data.args[2])}};
     if (!read_payload(pid, iov, &s.payload))
       return opt_.block ? respond_error(req.id, EFAULT) : respond_continue(req.id);
     if (!still_valid(req.id)) return;
-    finish(req.id, decide(p, &s), s);
+    finish(req.id, decide(p, s, *to), s);
   }
 
   void finish(uint64_t id, Verdict v, const Send& s) {
@@ -533,24 +540,26 @@ class Supervisor {
 
   // ---- sendmsg(fd, msg, flags) ---------------------------------------------
   void on_sendmsg(const seccomp_notif& req, const ProcInfo& p) {
-    FdCloser sock = dup_socket(p, req.data.args[0]);
+    UniqueFd sock = dup_socket(p, req.data.args[0]);
     if (sock.fd < 0) return opt_.block ? respond_error(req.id, EBADF) : respond_continue(req.id);
     Send s;
     s.sock = sock.fd;
     s.flags = static_cast<int>(req.data.args[2]);
     if (!read_msghdr(static_cast<pid_t>(req.pid), req.data.args[1], &s)) {
-      unseen("a sendmsg whose message could not be read (" + p.exe + ")");
+      unseen("a sendmsg whose message could not be read (pid " + std::to_string(p.tgid) + ")");
       return opt_.block ? respond_error(req.id, EFAULT) : respond_continue(req.id);
     }
     if (!still_valid(req.id)) return;
-    finish(req.id, decide(p, &s), s);
+    const std::optional<Addr> to = to_judge(&s);
+    if (!to) return respond_continue(req.id);
+    finish(req.id, decide(p, s, *to), s);
   }
 
   // ---- sendmmsg(fd, msgvec, vlen, flags) -----------------------------------
   // glibc's resolver sends its A and AAAA questions in one sendmmsg.
   void on_sendmmsg(const seccomp_notif& req, const ProcInfo& p) {
     const auto pid = static_cast<pid_t>(req.pid);
-    FdCloser sock = dup_socket(p, req.data.args[0]);
+    UniqueFd sock = dup_socket(p, req.data.args[0]);
     if (sock.fd < 0) return opt_.block ? respond_error(req.id, EBADF) : respond_continue(req.id);
     const size_t n = std::min<uint64_t>(req.data.args[2], kMaxIov);
     std::vector<Send> sends(n);
@@ -560,13 +569,14 @@ class Supervisor {
       sends[i].sock = sock.fd;
       sends[i].flags = static_cast<int>(req.data.args[3]);
       if (!read_msghdr(pid, req.data.args[1] + i * sizeof(mmsghdr), &sends[i])) {
-        unseen("a sendmmsg whose messages could not be read (" + p.exe + ")");
+        unseen("a sendmmsg whose messages could not be read (pid " + std::to_string(p.tgid) + ")");
         return opt_.block ? respond_error(req.id, EFAULT) : respond_continue(req.id);
       }
     }
     if (!still_valid(req.id)) return;
     for (size_t i = 0; i < n; ++i) {
-      verdicts[i] = decide(p, &sends[i]);
+      const std::optional<Addr> to = to_judge(&sends[i]);
+      verdicts[i] = to ? decide(p, sends[i], *to) : Verdict::kContinue;
       any_decided = any_decided || verdicts[i] != Verdict::kContinue;
     }
     if (!any_decided) return respond_continue(req.id);
@@ -592,8 +602,7 @@ class Supervisor {
   int notify_;
   const SuperviseOptions& opt_;
   SuperviseResult* out_;
-  std::mutex mu_;
-  std::map<int, std::shared_ptr<FdCloser>> pidfds_;
+  std::map<int, UniqueFd> pidfds_;
   std::set<std::tuple<int, std::string, uint16_t, std::string>> sends_seen_;
   const int nr_connect_ = seccomp_syscall_resolve_name("connect");
   const int nr_sendto_ = seccomp_syscall_resolve_name("sendto");
@@ -667,18 +676,18 @@ std::optional<Error> supervise(const SuperviseOptions& opt, SuperviseResult* out
   ::close(ready[1]);
   ::close(go[0]);
   ::close(err[1]);
-  FdCloser ready_r(ready[0]), go_w(go[1]), err_r(err[0]);
+  UniqueFd ready_r(ready[0]), go_w(go[1]), err_r(err[0]);
   auto reap = [&] {
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     return status;
   };
-  FdCloser pidfd(sys_pidfd_open(pid));
+  UniqueFd pidfd(sys_pidfd_open(pid));
   int remote = -1;
-  FdCloser notify;
+  UniqueFd notify;
   if (::read(ready_r.fd, &remote, sizeof remote) == sizeof remote && pidfd.fd >= 0)
-    notify.fd = sys_pidfd_getfd(pidfd.fd, remote);
+    notify.reset(sys_pidfd_getfd(pidfd.fd, remote));
   if (notify.fd < 0) {
     int child_errno = 0;
     const bool told = ::read(err_r.fd, &child_errno, sizeof child_errno) == sizeof child_errno;
