@@ -15,14 +15,7 @@ repo=$dir/repo-20000
 store=$dir/org1000.db
 [ -d "$repo" ] && [ -f "$store" ] || { echo "history_whole.sh: run gv_bench first (it makes $repo and $store)" >&2; exit 1; }
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-# exit 2 (found) is expected
-time_cmd() {
-  local s e
-  s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
-  echo "$e - $s" | bc -l
-}
-runs() { local i; for ((i = 0; i < reps; i++)); do time_cmd "$@"; done | median; }
+source "$here/timing.sh"
 
 commits=$(git -C "$repo" rev-list --count HEAD)
 index_once() { rm -f "$dir/whole.db" "$dir/whole.db-wal" "$dir/whole.db-shm"; "$bin" index "$repo" --db "$dir/whole.db"; }

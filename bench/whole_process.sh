@@ -27,14 +27,7 @@ fi
 [ -f "$corpus/rules200k/rules/feed.json" ] || python3 "$here/gen_corpus.py" "$corpus/rules200k" --rules 200000 --projects 0 --big-mb 1 >/dev/null
 [ -f "$corpus/osv200k/rules/feed.json" ] || python3 "$here/gen_corpus.py" "$corpus/osv200k" --advisories 200000 --projects 0 --big-mb 1 >/dev/null
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-# time_cmd CMD... -> seconds (wall), output discarded; exit code 2 (findings) is expected
-time_cmd() {
-  local s e
-  s=$(date +%s.%N); "$@" >/dev/null 2>&1 || true; e=$(date +%s.%N)
-  echo "$e - $s" | bc -l
-}
-runs() { local i; for ((i = 0; i < reps; i++)); do time_cmd "$@"; done | median; }
+source "$here/timing.sh"
 
 files=$(find "$corpus/monorepo" -name package-lock.json -o -name package.json | sort)
 bytes=$(cat $files | wc -c)
