@@ -1,6 +1,7 @@
 // The command line, in process (run_cli) and as the real binary running the
 // runbook's commands verbatim from a folder laid out as the runbook assumes.
 #include "cli/cli.h"
+#include "cli/cli_run.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -20,33 +21,9 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::source_path;
 using testing::TempDir;
-
-struct CmdResult {
-  int code;
-  std::string out, err;
-};
-
-CmdResult run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  CliEnv env{&out, &err};
-  env.now = 1775044800;  // 2026-04-01T12:00:00Z
-  int code = run_cli(args, env);
-  return {code, out.str(), err.str()};
-}
-
-// Runs the real binary with `cmdline` from `cwd` through the shell, exactly as
-// a user would type it.
-CmdResult shell(const std::string& cwd, const std::string& cmdline) {
-  TempDir t;
-  const std::string errf = t.str() + "/stderr";
-  std::string cmd = "cd '" + cwd + "' && " + cmdline + " 2>'" + errf + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, testing::read_text(errf)};
-}
+using testing::CmdResult;
+using testing::run;
+using testing::shell;
 
 // A folder as the runbook's step 4 expects: ./rules and ./test.
 void lay_out_runbook(const TempDir& t) {

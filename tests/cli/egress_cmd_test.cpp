@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "cli/cli_run.h"
 #include "common/temp_dir.h"
 
 namespace gv {
@@ -19,25 +20,9 @@ namespace {
 
 using ::testing::HasSubstr;
 using testing::TempDir;
-
-struct CmdResult {
-  int code;
-  std::string out, err;
-};
-
-CmdResult run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  CliEnv env{&out, &err};
-  env.now = 1775044800;  // 2026-04-01T12:00:00Z
-  int code = run_cli(args, env);
-  return {code, out.str(), err.str()};
-}
-
-nlohmann::json json_of(const CmdResult& r) {
-  nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
-  return j;
-}
+using testing::CmdResult;
+using testing::run;
+using testing::json_of;
 
 // A Python one-liner that sends DNS questions for `names` to 127.0.0.1:53
 // (nothing needs to listen: the question is recorded as it is sent).

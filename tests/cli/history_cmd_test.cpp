@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli/cli.h"
+#include "cli/cli_run.h"
 #include "common/temp_dir.h"
 #include "inventory/git_repo.h"
 #include "inventory/pg_server.h"
@@ -26,27 +27,9 @@ using inventory::testing::GitRepo;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::TempDir;
-
-constexpr std::time_t kNow = 1775044800;  // 2026-04-01T12:00:00Z
-
-struct CmdResult {
-  int code;
-  std::string out, err;
-};
-
-CmdResult run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  CliEnv env{&out, &err};
-  env.now = kNow;
-  int code = run_cli(args, env);
-  return {code, out.str(), err.str()};
-}
-
-nlohmann::json json_of(const CmdResult& r) {
-  nlohmann::json j = nlohmann::json::parse(r.out, nullptr, false);
-  EXPECT_FALSE(j.is_discarded()) << r.out << r.err;
-  return j;
-}
+using testing::CmdResult;
+using testing::run;
+using testing::json_of;
 
 constexpr const char* kRule = R"({"schema_version": "1.0.0", "rules": [
   {"id": "SSC-2026-201", "title": "ms 2.1.2 hijacked", "kind": "compromised-release", "ecosystem": "npm",

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "cli/cli.h"
+#include "cli/cli_run.h"
 #include "common/temp_dir.h"
 #include "rules/load.h"
 #include "rules/write.h"
@@ -29,33 +30,9 @@ using ::testing::Not;
 using testing::read_text;
 using testing::source_path;
 using testing::TempDir;
-
-constexpr std::time_t kNow = 1775044800;  // 2026-04-01T12:00:00Z
-
-struct CmdResult {
-  int code;
-  std::string out, err;
-};
-
-CmdResult run(std::vector<std::string> args) {
-  std::ostringstream out, err;
-  CliEnv env{&out, &err};
-  env.now = kNow;
-  int code = run_cli(args, env);
-  return {code, out.str(), err.str()};
-}
-
-CmdResult shell(const std::string& cwd, const std::string& cmdline) {
-  TempDir t;
-  const std::string errf = t.str() + "/stderr";
-  std::string cmd = "cd '" + cwd + "' && " + cmdline + " 2>'" + errf + "'";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, p)) out.append(buf, n);
-  int status = pclose(p);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out, read_text(errf)};
-}
+using testing::CmdResult;
+using testing::run;
+using testing::shell;
 
 const std::string kBin = "'" GV_BINARY "'";
 

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/cli_run.h"
 #include "common/temp_dir.h"
 #include "rules/load.h"
 
@@ -24,13 +25,9 @@ using testing::read_text;
 using testing::source_path;
 using ::testing::StartsWith;
 using testing::TempDir;
+using testing::CmdResult;
 
 const std::string kData = source_path("tests/rules/import-testdata");
-
-struct CmdResult {
-  int code;
-  std::string out, err;
-};
 
 CmdResult import_cmd(std::vector<std::string> args) {
   std::ostringstream out, err;
