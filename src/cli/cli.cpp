@@ -155,7 +155,8 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
   app.footer("Rule authoring: gouvernante rules validate|new|test|list|show|import ... "
              "(gouvernante rules -help; docs/rules-cli.md)\n"
              "History: gouvernante index|search|blast-radius ... (each with -help; docs/history.md)\n"
-             "Egress: gouvernante run [OPTIONS] -- CMD, gouvernante net events|exfil ... (docs/egress.md)");
+             "Egress: gouvernante run [OPTIONS] -- CMD, gouvernante net "
+             "events|exfil|baseline|anomalies|search|import ... (docs/egress.md)");
   app.add_option("--rules", fl.rules, "Rule file or folder of *.json rules (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--lockfile", fl.lockfiles,

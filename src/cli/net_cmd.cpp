@@ -1,5 +1,7 @@
-// `gouvernante net events|exfil ...`: what `gouvernante run` recorded.
-// Both refuse to answer about nothing: a missing inventory is an error, and
+// `gouvernante net ...`: what `gouvernante run` recorded. events and exfil
+// are here; baseline, anomalies, search (net_query.cpp) and import
+// (net_import.cpp) have files of their own.
+// All refuse to answer about nothing: a missing inventory is an error, and
 // a --run-id that names no recorded run is one too (a typo must not read as
 // "no suspects").
 #include <fmt/format.h>
@@ -12,8 +14,9 @@
 #include "cli/flags.h"
 #include "cli/output.h"
 #include "cli/history_cmd.h"
-#include "common/utc.h"
+#include "cli/net_query.h"
 #include "egress/dns.h"
+#include "egress/event_jsonl.h"
 #include "egress/exfil.h"
 #include "report/escape.h"
 
@@ -28,14 +31,12 @@ constexpr const char* kNetUsage =
     "\n"
     "  gouvernante net events [--run-id ID] [--org O] [--repo R] [--job J] [--json] [--db D]\n"
     "  gouvernante net exfil [--run-id ID] [--json] [--db D]\n"
+    "  gouvernante net baseline --repo R --job J [--org O] [--runs N] [--json] [--db D]\n"
+    "  gouvernante net anomalies --repo R --job J [--org O] [--run-id ID] [--runs N] [--json] [--db D]\n"
+    "  gouvernante net search (DOMAIN | IP[:PORT] | --rules DIR) [--org O] [--repo R] [--job J] [--json] [--db D]\n"
+    "  gouvernante net import FILE.jsonl [--json] [--db D]\n"
     "\n"
-    "baseline, anomalies, search and import are not built yet (issue 8).\n";
-
-// 2026-04-01T12:00:00.123456Z
-std::string time_text(int64_t ns) {
-  const std::string secs = iso_utc(ns / 1'000'000'000);  // ...T12:00:00Z
-  return fmt::format("{}.{:06}Z", secs.substr(0, secs.size() - 1), (ns % 1'000'000'000) / 1000);
-}
+    "Exit codes: 0 nothing found, 2 found (anomalies, search, exfil), 1 error.\n";
 
 struct NetScope {
   std::string db = kDefaultDb;
@@ -90,23 +91,7 @@ int net_events(const std::vector<std::string>& args, const CliEnv& env) {
   if (s.json) {
     ojson events = ojson::array();
     for (const inventory::EventRow& r : rows) {
-      const egress::Event& e = r.event;
-      events.push_back({{"run_id", r.run_id},
-                        {"org", r.org},
-                        {"repo", r.repo},
-                        {"job", r.job},
-                        {"time", time_text(e.time_ns)},
-                        {"pid", e.pid},
-                        {"ppid", e.ppid},
-                        {"exe", e.exe},
-                        {"argv", e.argv},
-                        {"kind", egress::kind_name(e.kind)},
-                        {"protocol", e.protocol},
-                        {"address", e.address},
-                        {"port", e.port},
-                        {"domain", e.domain.empty() ? ojson(nullptr) : ojson(e.domain)},
-                        {"query_type", e.query_type.empty() ? ojson(nullptr) : ojson(e.query_type)},
-                        {"action", egress::action_name(e.action)}});
+      events.push_back(egress::event_json(r.run_id, r.org, r.repo, r.job, r.event));
     }
     *env.out << json_text({{"events", std::move(events)}});
     return 0;
@@ -116,10 +101,11 @@ int net_events(const std::vector<std::string>& args, const CliEnv& env) {
     std::string args_text;
     for (const std::string& a : e.argv) args_text += (args_text.empty() ? "" : " ") + a;
     *env.out << fmt::format("{} {} {:<7} {:<7} {} {}:{}{}{} pid {} ({})\n", terminal_safe(r.run_id),
-                            time_text(e.time_ns), egress::kind_name(e.kind), egress::action_name(e.action),
-                            e.protocol, terminal_safe(e.address), e.port,
-                            e.domain.empty() ? "" : " " + terminal_safe(e.domain),
-                            e.query_type.empty() ? "" : " " + e.query_type, e.pid, terminal_safe(args_text));
+                            egress::event_time_text(e.time_ns), egress::kind_name(e.kind),
+                            egress::action_name(e.action), terminal_safe(e.protocol), terminal_safe(e.address),
+                            e.port, e.domain.empty() ? "" : " " + terminal_safe(e.domain),
+                            e.query_type.empty() ? "" : " " + terminal_safe(e.query_type), e.pid,
+                            terminal_safe(args_text));
   }
   *env.out << fmt::format("{} {} in {} {}\n", rows.size(), rows.size() == 1 ? "event" : "events", run_count,
                           run_count == 1 ? "run" : "runs");
@@ -192,8 +178,12 @@ int run_net_command(const std::vector<std::string>& args, const CliEnv& env) {
   }
   if (args[0] == "events") return net_events(rest, env);
   if (args[0] == "exfil") return net_exfil(rest, env);
+  if (args[0] == "baseline") return net_baseline(rest, env);
+  if (args[0] == "anomalies") return net_anomalies(rest, env);
+  if (args[0] == "search") return net_search(rest, env);
+  if (args[0] == "import") return net_import(rest, env);
   *env.err << "gouvernante net: unknown subcommand '" << terminal_safe(args[0])
-           << "'; expected events or exfil (baseline, anomalies, search and import are not built yet)\n";
+           << "'; expected events, exfil, baseline, anomalies, search or import\n";
   return 1;
 }
 
