@@ -35,6 +35,10 @@ UniqueFd bind_loopback(int family, int type, std::optional<SockAddr>* where) {
   const SockAddr a = loopback(family, 0);
   if (::bind(s.fd, reinterpret_cast<const sockaddr*>(&a.raw), a.len) != 0) return UniqueFd();
   if (type == SOCK_STREAM && ::listen(s.fd, 128) != 0) return UniqueFd();
+  if (type == SOCK_DGRAM) {
+    const int one = 1;
+    (void)::setsockopt(s.fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+  }
   *where = local_of(s.fd);
   if (!*where) return UniqueFd();
   return s;
@@ -160,12 +164,12 @@ std::optional<SockAddr> DnsRelay::server_for(const SockAddr& local, int id) cons
 // Judges one message; on refusal *refusal holds the answer to send back
 // (empty when the message cannot be answered: it is dropped).
 bool DnsRelay::ask(const RelayClient& client, const SockAddr& server, const std::string& protocol,
-                   std::span<const uint8_t> msg, std::vector<uint8_t>* refusal) {
+                   std::span<const uint8_t> msg, int64_t time_ns, std::vector<uint8_t>* refusal) {
   std::vector<DnsQuestion> qs;
   std::string why;
   if (!parse_dns_query(msg, &qs, &why)) qs.clear();
   if (qs.empty() && why.empty()) why = "a query without a question";
-  const bool ok = hooks_.question(client, server, protocol, qs, why);
+  const bool ok = hooks_.question(client, server, protocol, qs, why, time_ns);
   if (!ok) *refusal = build_dns_refused(msg);
   return ok;
 }
@@ -205,11 +209,27 @@ int DnsRelay::upstream_for(const SockAddr& server) { return server.nbytes == 16 
 void DnsRelay::on_query(int relay_fd) {
   std::vector<uint8_t> buf(65536);
   sockaddr_storage from{};
-  socklen_t from_len = sizeof from;
-  const ssize_t n =
-      ::recvfrom(relay_fd, buf.data(), buf.size(), MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_len);
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+  iovec iov{buf.data(), buf.size()};
+  msghdr m{};
+  m.msg_name = &from;
+  m.msg_namelen = sizeof from;
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = control;
+  m.msg_controllen = sizeof control;
+  const ssize_t n = ::recvmsg(relay_fd, &m, MSG_DONTWAIT);
   if (n < 0) return;
   buf.resize(static_cast<size_t>(n));
+  const socklen_t from_len = m.msg_namelen;
+  int64_t sent_ns = 0;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+      timespec ts{};
+      std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+      sent_ns = int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+    }
+  }
   const std::optional<SockAddr> peer = parse_sockaddr(&from, from_len);
   if (!peer) return;
   const std::optional<RelayClient> client = find(*peer);
@@ -220,7 +240,7 @@ void DnsRelay::on_query(int relay_fd) {
   const int id = dns_message_id(buf);
   const SockAddr server = server_for(*peer, id).value_or(client->server);
   std::vector<uint8_t> refusal;
-  if (!ask(*client, server, "udp", buf, &refusal)) {
+  if (!ask(*client, server, "udp", buf, sent_ns, &refusal)) {
     if (!refusal.empty())
       (void)::sendto(relay_fd, refusal.data(), refusal.size(), MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&from),
                      from_len);
@@ -317,7 +337,7 @@ void DnsRelay::serve_tcp(Conn* c) {
         if (in.size() < 2 + len) break;
         const std::span<const uint8_t> msg(in.data() + 2, len);
         std::vector<uint8_t> refusal;
-        if (ask(*client, client->server, "tcp", msg, &refusal)) {
+        if (ask(*client, client->server, "tcp", msg, 0, &refusal)) {
           if (!connected) {
             if (c->upstream.fd < 0 ||
                 ::connect(c->upstream.fd, reinterpret_cast<const sockaddr*>(&to.raw), to.len) != 0)

@@ -50,8 +50,10 @@ class DnsRelay {
     // A message from a client, on the relay's threads. `questions` is empty
     // and `unreadable` says why when it is not a query we can read. Returns
     // whether it may be forwarded.
+    // `time_ns` is when the kernel queued the datagram (SO_TIMESTAMPNS), so
+    // the question sorts where it was asked, not where the relay got to it.
     std::function<bool(const RelayClient& client, const SockAddr& server, const std::string& protocol,
-                       const std::vector<DnsQuestion>& questions, const std::string& unreadable)>
+                       const std::vector<DnsQuestion>& questions, const std::string& unreadable, int64_t time_ns)>
         question;
     // An answer on its way back to a client.
     std::function<void(const DnsAnswer& answer)> answer;
@@ -105,7 +107,7 @@ class DnsRelay {
   void serve_tcp(Conn* c);
   std::optional<RelayClient> find(const SockAddr& local) const;
   bool ask(const RelayClient& client, const SockAddr& server, const std::string& protocol,
-           std::span<const uint8_t> msg, std::vector<uint8_t>* refusal);
+           std::span<const uint8_t> msg, int64_t time_ns, std::vector<uint8_t>* refusal);
   int upstream_for(const SockAddr& server);
 
   Hooks hooks_;

@@ -92,7 +92,7 @@ constexpr uint32_t kNativeArch = AUDIT_ARCH_AARCH64;
 #endif
 constexpr int kX32Bit = 0x40000000;  // __X32_SYSCALL_BIT
 
-// The calling thread's process and parent, from /proc/TID/status: needed
+// The calling thread's process and parent (Supervisor::proc_info): needed
 // for every call (the socket is duplicated from the process). The executable
 // and argv are read only when an event is recorded (describe()): most calls
 // -- sends on connected streams, local sockets -- record nothing.
@@ -101,26 +101,45 @@ struct ProcInfo {
   int tgid = 0, ppid = 0;
 };
 
-ProcInfo proc_info(pid_t tid) {
-  ProcInfo p{tid};
-  std::ifstream status("/proc/" + std::to_string(tid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.starts_with("Tgid:")) p.tgid = std::atoi(line.c_str() + 5);
-    if (line.starts_with("PPid:")) p.ppid = std::atoi(line.c_str() + 5);
+// A small /proc file read with plain system calls (an ifstream costs more
+// than the kernel's work here); "" when it cannot be read.
+std::string read_proc(const std::string& path, size_t cap = 4096) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.fd < 0) return "";
+  std::string out(cap, '\0');
+  size_t got = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd.fd, out.data() + got, out.size() - got);
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+    if (got == out.size()) {
+      if (out.size() >= (size_t{1} << 20)) break;
+      out.resize(out.size() * 2);
+    }
   }
-  if (p.tgid == 0) p.tgid = tid;
-  return p;
+  out.resize(got);
+  return out;
 }
 
-// The executable and argv of the calling thread, as /proc shows them now.
-void describe(pid_t tid, std::string* exe, std::vector<std::string>* argv) {
-  const std::string base = "/proc/" + std::to_string(tid);
-  std::error_code ec;
-  *exe = std::filesystem::read_symlink(base + "/exe", ec).string();
-  std::ifstream cmd(base + "/cmdline", std::ios::binary);
-  std::string arg;
-  while (std::getline(cmd, arg, '\0')) argv->push_back(arg);
+// The parent and start time from /proc/TID/stat (fields 4 and 22, counted
+// after the command name, which may hold spaces and parentheses).
+bool stat_of(pid_t tid, int* ppid, uint64_t* start) {
+  const std::string st = read_proc("/proc/" + std::to_string(tid) + "/stat", 1024);
+  const size_t close = st.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream rest(st.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && rest >> field; ++i) {
+    if (i == 4) *ppid = std::atoi(field.c_str());
+    if (i == 22) *start = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return true;
+}
+
+int tgid_of(pid_t tid) {
+  const std::string status = read_proc("/proc/" + std::to_string(tid) + "/status");
+  const size_t at = status.find("\nTgid:");
+  return at == std::string::npos ? tid : std::atoi(status.c_str() + at + 6);
 }
 
 // The command's path, found in PATH as execvp would, before fork: the child
@@ -233,6 +252,45 @@ class Supervisor {
   // sees it, and write(2) questions are not seen).
   void use_relay(DnsRelay* relay) { relay_ = relay; }
 
+  // The calling thread's process and parent: /proc/TID/stat each time (the
+  // parent can change), the thread group from /proc/TID/status only the
+  // first time a thread calls (a tid reused by a new thread has another
+  // start time).
+  ProcInfo proc_info(pid_t tid) {
+    ProcInfo p{tid};
+    uint64_t start = 0;
+    if (!stat_of(tid, &p.ppid, &start)) {
+      p.tgid = tid;
+      return p;
+    }
+    auto [it, fresh] = tgids_.try_emplace(tid, start, 0);
+    if (fresh || it->second.first != start) it->second = {start, tgid_of(tid)};
+    p.tgid = it->second.second;
+    return p;
+  }
+
+  // The executable and argv of the calling thread, as /proc shows them now.
+  // argv is read again only when the executable changed (an exec): a build
+  // tool makes many calls from one process.
+  void describe(pid_t tid, int tgid, std::string* exe, std::vector<std::string>* argv) {
+    const std::string base = "/proc/" + std::to_string(tid);
+    char link[4096];
+    const ssize_t n = ::readlink((base + "/exe").c_str(), link, sizeof link);
+    *exe = n > 0 ? std::string(link, static_cast<size_t>(n)) : "";
+    Described& d = described_[tgid];
+    if (d.exe != *exe || d.argv.empty()) {
+      d.exe = *exe;
+      d.argv.clear();
+      const std::string cmd = read_proc(base + "/cmdline");
+      for (size_t at = 0; at < cmd.size();) {
+        const size_t end = std::min(cmd.find('\0', at), cmd.size());
+        d.argv.emplace_back(cmd, at, end - at);
+        at = end + 1;
+      }
+    }
+    *argv = d.argv;
+  }
+
   // One notification: decide, record, answer.
   void handle(const seccomp_notif& req) {
     const ProcInfo p = proc_info(static_cast<pid_t>(req.pid));
@@ -282,9 +340,9 @@ class Supervisor {
 
   // ---- the relay's hooks (its threads) ----------------------------------------
   bool relay_question(const RelayClient& c, const SockAddr& server, const std::string& proto,
-                      const std::vector<DnsQuestion>& qs, const std::string& unreadable) {
+                      const std::vector<DnsQuestion>& qs, const std::string& unreadable, int64_t time_ns) {
     Event base;
-    base.time_ns = now_ns();
+    base.time_ns = time_ns != 0 ? time_ns : now_ns();
     base.pid = c.pid;
     base.ppid = c.ppid;
     base.exe = c.exe;
@@ -353,12 +411,6 @@ class Supervisor {
   bool still_valid(uint64_t id) const { return ::ioctl(notify_, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0; }
 
   // ---- helpers ---------------------------------------------------------------
-  static std::string exe_of(const ProcInfo& p) {
-    std::string exe;
-    std::vector<std::string> argv;
-    describe(p.tid, &exe, &argv);
-    return exe;
-  }
   // A duplicate of the caller's socket (same open file description).
   UniqueFd dup_socket(const ProcInfo& p, uint64_t fd) {
     UniqueFd& pidfd = pidfds_[p.tgid];
@@ -396,7 +448,7 @@ class Supervisor {
     e.time_ns = now_ns();
     e.pid = p.tgid;
     e.ppid = p.ppid;
-    describe(p.tid, &e.exe, &e.argv);
+    describe(p.tid, p.tgid, &e.exe, &e.argv);
     e.kind = kind;
     e.protocol = proto;
     e.address = a.text;
@@ -621,7 +673,7 @@ class Supervisor {
     if (!local || local->port == 0) return std::nullopt;
     std::string exe;
     std::vector<std::string> argv;
-    describe(p.tid, &exe, &argv);
+    describe(p.tid, p.tgid, &exe, &argv);
     relay_->add_client(*local, to, dns_message_id(s->payload), p.tgid, p.ppid, exe, argv);
     s->dest = target;
     return Verdict::kPerform;
@@ -964,6 +1016,12 @@ class Supervisor {
     std::shared_ptr<std::atomic<bool>> done;
   };
   std::vector<Waiter> waiters_;
+  std::map<pid_t, std::pair<uint64_t, int>> tgids_;  // tid -> (start time, thread group)
+  struct Described {
+    std::string exe;
+    std::vector<std::string> argv;
+  };
+  std::map<int, Described> described_;  // by thread group
   std::atomic<bool> stopping_{false};
   DnsRelay* relay_ = nullptr;
   std::mutex mu_;
@@ -1085,7 +1143,8 @@ std::optional<Error> supervise(const SuperviseOptions& opt, SuperviseResult* out
   Supervisor sup(notify.fd, opt, out);
   DnsRelay relay({[&sup](const RelayClient& c, const SockAddr& server, const std::string& proto,
                          const std::vector<DnsQuestion>& qs,
-                         const std::string& why) { return sup.relay_question(c, server, proto, qs, why); },
+                         const std::string& why,
+                         int64_t time_ns) { return sup.relay_question(c, server, proto, qs, why, time_ns); },
                   [&sup](const DnsAnswer& a) { sup.relay_answer(a); },
                   [&sup](const std::string& what) { sup.relay_problem(what); }});
   if (auto e = relay.start()) {
