@@ -65,5 +65,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool ok = gv::egress::parse_dns_tcp(std::span<const uint8_t>(msg), &tcp, &consumed, &error);
   if (consumed > size || (!ok && error.empty())) __builtin_trap();
   check(tcp);
+  // The same bytes as an answer (the relay reads the server's): total, and
+  // every address it reports is 4 or 16 bytes.
+  gv::egress::DnsAnswer answer;
+  error.clear();
+  if (gv::egress::parse_dns_answer(msg, &answer, &error)) {
+    for (const std::vector<uint8_t>& a : answer.addresses)
+      if (a.size() != 4 && a.size() != 16) __builtin_trap();
+    if (!clean_name(answer.name)) __builtin_trap();
+  } else if (error.empty()) {
+    __builtin_trap();
+  }
+  (void)gv::egress::build_dns_refused(msg);
   return 0;
 }

@@ -148,9 +148,8 @@ int run_run_command(const std::vector<std::string>& args, const CliEnv& env) {
   for (const std::string& u : result.unseen) unseen += "; " + u;
   *env.err << fmt::format(
       "{}: `{}` exited {} after {:.1f} s. Recorded {} events ({} DNS questions, {} blocked) to {} {}{}{} "
-      "as run {} in {}. Not seen yet: DNS written with write(2) on a connected UDP socket (Go's resolver), "
-      "32-bit system calls, containers started by a daemon (docker run), processes left running after the command "
-      "(docs/egress.md){}.\n",
+      "as run {} in {}. Not seen: containers started by a daemon (docker run), processes left running after the "
+      "command, connections opened before it started (docs/egress.md){}.\n",
       kProg, terminal_safe(command[0]), result.exit_status,
       static_cast<double>(run.ended_ns - run.started_ns) / 1e9, result.events.size(), dns, blocked, dest_count,
       dest_count == 1 ? "destination" : "destinations", dests.empty() ? "" : " (", dests.empty() ? "" : terminal_safe(dests) + ")", terminal_safe(run.run_id),

@@ -268,4 +268,75 @@ std::vector<uint8_t> build_dns_response_a(const std::vector<uint8_t>& query, uin
   return out;
 }
 
+bool parse_dns_answer(std::span<const uint8_t> msg, DnsAnswer* out, std::string* error) {
+  if (msg.size() < kHeaderSize) {
+    *error = truncated(msg, "header (12 bytes)");
+    return false;
+  }
+  if ((msg[2] & 0x80) == 0) {
+    *error = "not a response (QR=0)";
+    return false;
+  }
+  const uint16_t qdcount = be16(msg, 4), ancount = be16(msg, 6);
+  if (qdcount == 0 || qdcount > kMaxQuestions) {
+    *error = fmt::format("{} questions in a response", qdcount);
+    return false;
+  }
+  DnsAnswer a;
+  a.id = be16(msg, 0);
+  a.rcode = msg[3] & 0x0F;
+  size_t pos = kHeaderSize;
+  std::string name;
+  bool compressed = false;
+  for (uint16_t i = 0; i < qdcount; ++i) {
+    if (!read_name(msg, &pos, &name, &compressed, error)) return false;
+    if (pos + 4 > msg.size()) {
+      *error = truncated(msg, "question type and class");
+      return false;
+    }
+    if (i == 0) {
+      a.name = name;
+      a.type = be16(msg, pos);
+    }
+    pos += 4;
+  }
+  for (uint16_t i = 0; i < ancount; ++i) {
+    if (!read_name(msg, &pos, &name, &compressed, error)) return false;
+    if (pos + 10 > msg.size()) {
+      *error = truncated(msg, "record type, class, TTL and length");
+      return false;
+    }
+    const uint16_t type = be16(msg, pos), cls = be16(msg, pos + 2), len = be16(msg, pos + 8);
+    pos += 10;
+    if (pos + len > msg.size()) {
+      *error = truncated(msg, fmt::format("record data of {} bytes", len));
+      return false;
+    }
+    if (cls == kClassIn && ((type == kDnsA && len == 4) || (type == kDnsAaaa && len == 16)))
+      a.addresses.emplace_back(msg.begin() + static_cast<std::ptrdiff_t>(pos),
+                               msg.begin() + static_cast<std::ptrdiff_t>(pos + len));
+    pos += len;
+  }
+  *out = std::move(a);
+  return true;
+}
+
+std::vector<uint8_t> build_dns_refused(std::span<const uint8_t> query) {
+  std::vector<Question> qs;
+  std::string error;
+  if (!parse_questions(query, &qs, &error) || qs.empty() || qs.front().compressed) return {};
+  std::vector<uint8_t> out;
+  put16(&out, be16(query, 0));
+  out.push_back(static_cast<uint8_t>(0x80 | (query[2] & 0x01)));  // QR, RD copied
+  out.push_back(0x80 | 5);                                        // RA, REFUSED
+  put16(&out, 1);
+  put16(&out, 0);
+  put16(&out, 0);
+  put16(&out, 0);
+  out.insert(out.end(), query.begin() + kHeaderSize, query.begin() + static_cast<std::ptrdiff_t>(qs.front().end));
+  return out;
+}
+
+int dns_message_id(std::span<const uint8_t> msg) { return msg.size() < 2 ? -1 : be16(msg, 0); }
+
 }  // namespace gv::egress

@@ -70,4 +70,30 @@ std::vector<uint8_t> build_dns_query(uint16_t id, std::string_view name, uint16_
 // question's name (it would point into the header, which the answer rewrites).
 std::vector<uint8_t> build_dns_response_a(const std::vector<uint8_t>& query, uint32_t ipv4_be);
 
+// What an answer says, as far as attributing connections goes: the name
+// asked and the IPv4 and IPv6 addresses among its answer records (whatever
+// owner name they carry: a CNAME chain ends at addresses of another name,
+// but they are what the asked name resolved to).
+struct DnsAnswer {
+  uint16_t id = 0;
+  std::string name;  // the first question's, as parse_dns_query writes names
+  uint16_t type = 0;
+  uint8_t rcode = 0;
+  std::vector<std::vector<uint8_t>> addresses;  // 4 or 16 bytes each, network order
+};
+
+// Parses a response (QR=1) with at least one question. Records other than A
+// and AAAA of class IN are skipped; a record that runs past the end is an
+// error (the answer is not trusted for any of its addresses).
+bool parse_dns_answer(std::span<const uint8_t> msg, DnsAnswer* out, std::string* error);
+
+// REFUSED (RCODE 5) for `query`, with its first question echoed so that
+// resolvers which match answers to questions (glibc, c-ares) take it and
+// fail at once instead of waiting. Empty when `query` is not a query
+// parse_dns_query accepts, has no question, or compresses its name.
+std::vector<uint8_t> build_dns_refused(std::span<const uint8_t> query);
+
+// The message id (first two bytes), or -1 for a message shorter than that.
+int dns_message_id(std::span<const uint8_t> msg);
+
 }  // namespace gv::egress

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
@@ -30,11 +31,14 @@
 #include <set>
 #include <span>
 #include <sstream>
+#include <mutex>
 #include <thread>
 #include <tuple>
 
 #include "common/fd.h"
 #include "egress/dns.h"
+#include "egress/relay.h"
+#include "egress/sockaddr.h"
 
 namespace gv::egress {
 
@@ -79,50 +83,16 @@ bool write_mem(pid_t pid, uint64_t addr, const void* in, size_t len) {
   return ::process_vm_writev(pid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len);
 }
 
-// An IPv4 or IPv6 socket address, as copied from the caller.
-struct Addr {
-  sockaddr_storage raw{};
-  socklen_t len = 0;
-  std::array<uint8_t, 16> bytes{};  // 4 or 16 used
-  size_t nbytes = 0;
-  uint16_t port = 0;
-  std::string text;
-};
+using Addr = SockAddr;
 
-// nullopt for any family but AF_INET/AF_INET6 (or a short address).
-std::optional<Addr> parse_sockaddr(const void* p, size_t len) {
-  Addr a;
-  if (len < sizeof(sa_family_t) || len > sizeof a.raw) return std::nullopt;
-  std::memcpy(&a.raw, p, len);
-  a.len = static_cast<socklen_t>(len);
-  char buf[INET6_ADDRSTRLEN] = {};
-  if (a.raw.ss_family == AF_INET && len >= sizeof(sockaddr_in)) {
-    const auto* in = reinterpret_cast<const sockaddr_in*>(&a.raw);
-    std::memcpy(a.bytes.data(), &in->sin_addr, 4);
-    a.nbytes = 4;
-    a.port = ntohs(in->sin_port);
-    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof buf);
-  } else if (a.raw.ss_family == AF_INET6 && len >= sizeof(sockaddr_in6)) {
-    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&a.raw);
-    a.port = ntohs(in6->sin6_port);
-    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
-      // The same destination as its IPv4 form: judged and shown as such.
-      std::memcpy(a.bytes.data(), in6->sin6_addr.s6_addr + 12, 4);
-      a.nbytes = 4;
-      inet_ntop(AF_INET, a.bytes.data(), buf, sizeof buf);
-    } else {
-      std::memcpy(a.bytes.data(), &in6->sin6_addr, 16);
-      a.nbytes = 16;
-      inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof buf);
-    }
-  } else {
-    return std::nullopt;
-  }
-  a.text = buf;
-  return a;
-}
+#if defined(__x86_64__)
+constexpr uint32_t kNativeArch = AUDIT_ARCH_X86_64;
+#elif defined(__aarch64__)
+constexpr uint32_t kNativeArch = AUDIT_ARCH_AARCH64;
+#endif
+constexpr int kX32Bit = 0x40000000;  // __X32_SYSCALL_BIT
 
-// The calling thread's process and parent, from /proc/TID/status: needed
+// The calling thread's process and parent (Supervisor::proc_info): needed
 // for every call (the socket is duplicated from the process). The executable
 // and argv are read only when an event is recorded (describe()): most calls
 // -- sends on connected streams, local sockets -- record nothing.
@@ -131,26 +101,45 @@ struct ProcInfo {
   int tgid = 0, ppid = 0;
 };
 
-ProcInfo proc_info(pid_t tid) {
-  ProcInfo p{tid};
-  std::ifstream status("/proc/" + std::to_string(tid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.starts_with("Tgid:")) p.tgid = std::atoi(line.c_str() + 5);
-    if (line.starts_with("PPid:")) p.ppid = std::atoi(line.c_str() + 5);
+// A small /proc file read with plain system calls (an ifstream costs more
+// than the kernel's work here); "" when it cannot be read.
+std::string read_proc(const std::string& path, size_t cap = 4096) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.fd < 0) return "";
+  std::string out(cap, '\0');
+  size_t got = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd.fd, out.data() + got, out.size() - got);
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+    if (got == out.size()) {
+      if (out.size() >= (size_t{1} << 20)) break;
+      out.resize(out.size() * 2);
+    }
   }
-  if (p.tgid == 0) p.tgid = tid;
-  return p;
+  out.resize(got);
+  return out;
 }
 
-// The executable and argv of the calling thread, as /proc shows them now.
-void describe(pid_t tid, std::string* exe, std::vector<std::string>* argv) {
-  const std::string base = "/proc/" + std::to_string(tid);
-  std::error_code ec;
-  *exe = std::filesystem::read_symlink(base + "/exe", ec).string();
-  std::ifstream cmd(base + "/cmdline", std::ios::binary);
-  std::string arg;
-  while (std::getline(cmd, arg, '\0')) argv->push_back(arg);
+// The parent and start time from /proc/TID/stat (fields 4 and 22, counted
+// after the command name, which may hold spaces and parentheses).
+bool stat_of(pid_t tid, int* ppid, uint64_t* start) {
+  const std::string st = read_proc("/proc/" + std::to_string(tid) + "/stat", 1024);
+  const size_t close = st.rfind(')');
+  if (close == std::string::npos) return false;
+  std::istringstream rest(st.substr(close + 2));
+  std::string field;
+  for (int i = 3; i <= 22 && rest >> field; ++i) {
+    if (i == 4) *ppid = std::atoi(field.c_str());
+    if (i == 22) *start = std::strtoull(field.c_str(), nullptr, 10);
+  }
+  return true;
+}
+
+int tgid_of(pid_t tid) {
+  const std::string status = read_proc("/proc/" + std::to_string(tid) + "/status");
+  const size_t at = status.find("\nTgid:");
+  return at == std::string::npos ? tid : std::atoi(status.c_str() + at + 6);
 }
 
 // The command's path, found in PATH as execvp would, before fork: the child
@@ -175,7 +164,27 @@ std::optional<Error> build_filter(std::vector<sock_filter>* prog) {
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
   if (ctx == nullptr) return Error{"", 0, 0, "libseccomp: cannot create a filter"};
   std::unique_ptr<void, void (*)(void*)> own(ctx, [](void* c) { seccomp_release(c); });
+#if defined(__x86_64__)
+  // A 64-bit process can still enter through int 0x80 (i386 numbers,
+  // socketcall) or the x32 ABI; without these the filter would kill any
+  // 32-bit program outright, and with them its network calls are notified.
+  for (const uint32_t arch : {SCMP_ARCH_X86, SCMP_ARCH_X32}) {
+    if (const int rc = seccomp_arch_add(ctx, arch); rc != 0 && rc != -EEXIST)
+      return Error{"", 0, 0, "libseccomp: cannot add the 32-bit architectures"};
+  }
+#endif
   for (const char* name : {"connect", "sendto", "sendmsg", "sendmmsg"}) {
+    if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, seccomp_syscall_resolve_name(name), 0) != 0)
+      return Error{"", 0, 0, std::string("libseccomp: cannot add a rule for ") + name};
+  }
+  // Reads that ask for the sender's address: a DNS answer the relay passes
+  // on must look as if it came from the server asked (glibc and c-ares drop
+  // it otherwise). recvfrom without an address -- curl's and Python's recv
+  // -- is not notified.
+  if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, seccomp_syscall_resolve_name("recvfrom"), 1,
+                       SCMP_A4(SCMP_CMP_NE, 0)) != 0)
+    return Error{"", 0, 0, "libseccomp: cannot add a rule for recvfrom"};
+  for (const char* name : {"recvmsg", "recvmmsg"}) {
     if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, seccomp_syscall_resolve_name(name), 0) != 0)
       return Error{"", 0, 0, std::string("libseccomp: cannot add a rule for ") + name};
   }
@@ -230,22 +239,152 @@ std::optional<Error> build_filter(std::vector<sock_filter>* prog) {
   ::_exit(127);
 }
 
-// Runs on the poll loop's thread only (a block-mode connect's thread gets
-// copies and its own listener fd), so its state needs no lock.
+// Runs on the poll loop's thread (a block-mode connect's or a waiting
+// receive's thread gets copies and its own listener fd). What the DNS relay's
+// threads also touch -- the events, the names learnt from answers -- is
+// behind mu_.
 class Supervisor {
  public:
   Supervisor(int notify_fd, const SuperviseOptions& opt, SuperviseResult* out)
       : notify_(notify_fd), opt_(opt), out_(out) {}
 
+  // The relay, once started (nullptr: DNS is judged where the supervisor
+  // sees it, and write(2) questions are not seen).
+  void use_relay(DnsRelay* relay) { relay_ = relay; }
+
+  // The calling thread's process and parent: /proc/TID/stat each time (the
+  // parent can change), the thread group from /proc/TID/status only the
+  // first time a thread calls (a tid reused by a new thread has another
+  // start time).
+  ProcInfo proc_info(pid_t tid) {
+    ProcInfo p{tid};
+    uint64_t start = 0;
+    if (!stat_of(tid, &p.ppid, &start)) {
+      p.tgid = tid;
+      return p;
+    }
+    auto [it, fresh] = tgids_.try_emplace(tid, start, 0);
+    if (fresh || it->second.first != start) it->second = {start, tgid_of(tid)};
+    p.tgid = it->second.second;
+    return p;
+  }
+
+  // The executable and argv of the calling thread, as /proc shows them now.
+  // argv is read again only when the executable changed (an exec): a build
+  // tool makes many calls from one process.
+  void describe(pid_t tid, int tgid, std::string* exe, std::vector<std::string>* argv) {
+    const std::string base = "/proc/" + std::to_string(tid);
+    char link[4096];
+    const ssize_t n = ::readlink((base + "/exe").c_str(), link, sizeof link);
+    *exe = n > 0 ? std::string(link, static_cast<size_t>(n)) : "";
+    Described& d = described_[tgid];
+    if (d.exe != *exe || d.argv.empty()) {
+      d.exe = *exe;
+      d.argv.clear();
+      const std::string cmd = read_proc(base + "/cmdline");
+      for (size_t at = 0; at < cmd.size();) {
+        const size_t end = std::min(cmd.find('\0', at), cmd.size());
+        d.argv.emplace_back(cmd, at, end - at);
+        at = end + 1;
+      }
+    }
+    *argv = d.argv;
+  }
+
   // One notification: decide, record, answer.
   void handle(const seccomp_notif& req) {
     const ProcInfo p = proc_info(static_cast<pid_t>(req.pid));
     const int nr = req.data.nr;
+    if (req.data.arch != kNativeArch || (nr & kX32Bit) != 0) return on_foreign(req, p);
     if (nr == nr_connect_) return on_connect(req, p);
     if (nr == nr_sendto_) return on_sendto(req, p);
     if (nr == nr_sendmsg_) return on_sendmsg(req, p);
     if (nr == nr_sendmmsg_) return on_sendmmsg(req, p);
+    if (nr == nr_recvfrom_ || nr == nr_recvmsg_ || nr == nr_recvmmsg_) return on_recv(req, p);
     respond_continue(req.id);
+  }
+
+  // ---- a call from the 32-bit entry (i386) or the x32 ABI --------------------
+  // Numbers and argument layouts differ. connect is decoded (a socket
+  // address has the same layout) and judged as any other; a send's message
+  // layout is not decoded, so block mode refuses it rather than let it pass
+  // unread, and audit mode says it was not read. Receives decide nothing.
+  void on_foreign(const seccomp_notif& req, const ProcInfo& p) {
+    const uint32_t arch = (req.data.nr & kX32Bit) != 0 ? SCMP_ARCH_X32 : req.data.arch;
+    char* resolved = seccomp_syscall_resolve_num_arch(arch, req.data.nr);
+    std::string name = resolved != nullptr ? resolved : "";
+    std::free(resolved);
+    const auto pid = static_cast<pid_t>(req.pid);
+    uint64_t args[3] = {req.data.args[0], req.data.args[1], req.data.args[2]};
+    if (name == "socketcall") {
+      // socketcall(call, args): the arguments are 32-bit words in memory.
+      constexpr std::pair<uint64_t, const char*> kCalls[] = {{3, "connect"},   {11, "sendto"},  {16, "sendmsg"},
+                                                             {20, "sendmmsg"}, {12, "recvfrom"}, {17, "recvmsg"},
+                                                             {19, "recvmmsg"}};
+      name.clear();
+      for (const auto& [code, call] : kCalls)
+        if (code == req.data.args[0]) name = call;
+      if (name == "connect") {
+        uint32_t words[3] = {};
+        if (!read_mem(pid, req.data.args[1], words, sizeof words))
+          return opt_.block ? respond_error(req.id, EFAULT) : respond_continue(req.id);
+        args[0] = words[0], args[1] = words[1], args[2] = words[2];
+      }
+    }
+    if (name == "connect") return connect_call(req, p, args[0], args[1], args[2]);
+    if (name.empty() || name.starts_with("recv")) return respond_continue(req.id);
+    unseen("a 32-bit " + name + " (pid " + std::to_string(p.tgid) + ") " +
+           (opt_.block ? "was refused: its message is not decoded" : "was not decoded"));
+    return opt_.block ? respond_error(req.id, EPERM) : respond_continue(req.id);
+  }
+
+  // ---- the relay's hooks (its threads) ----------------------------------------
+  bool relay_question(const RelayClient& c, const SockAddr& server, const std::string& proto,
+                      const std::vector<DnsQuestion>& qs, const std::string& unreadable, int64_t time_ns) {
+    Event base;
+    base.time_ns = time_ns != 0 ? time_ns : now_ns();
+    base.pid = c.pid;
+    base.ppid = c.ppid;
+    base.exe = c.exe;
+    base.argv = c.argv;
+    base.protocol = proto;
+    base.address = server.text;
+    base.port = server.port;
+    std::lock_guard lock(mu_);
+    if (qs.empty()) {
+      // Not a query we can read: in block mode it cannot be shown to carry
+      // only allowed names, so it is not sent.
+      base.kind = EventKind::kSend;
+      base.action = opt_.block ? Action::kBlocked : Action::kAllowed;
+      out_->events.push_back(std::move(base));
+      (void)unreadable;
+      return !opt_.block;
+    }
+    bool all = true;
+    for (const DnsQuestion& q : qs) {
+      Event e = base;
+      e.kind = EventKind::kDns;
+      e.domain = q.name;
+      e.query_type = std::string(dns_type_name(q.type));
+      const bool allowed = !opt_.block || opt_.allow->allows_name(q.name, 0);
+      e.action = allowed ? Action::kAllowed : Action::kBlocked;
+      all = all && allowed;
+      out_->events.push_back(std::move(e));
+    }
+    return all;
+  }
+  void relay_answer(const DnsAnswer& a) {
+    std::lock_guard lock(mu_);
+    for (const std::vector<uint8_t>& addr : a.addresses) {
+      std::vector<std::string>& names = names_[std::string(addr.begin(), addr.end())];
+      std::erase(names, a.name);
+      names.push_back(a.name);  // the latest last
+      if (names.size() > 16) names.erase(names.begin());
+    }
+  }
+  void relay_problem(const std::string& what) {
+    std::lock_guard lock(mu_);
+    unseen_locked(what);
   }
 
  private:
@@ -272,12 +411,6 @@ class Supervisor {
   bool still_valid(uint64_t id) const { return ::ioctl(notify_, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0; }
 
   // ---- helpers ---------------------------------------------------------------
-  static std::string exe_of(const ProcInfo& p) {
-    std::string exe;
-    std::vector<std::string> argv;
-    describe(p.tid, &exe, &argv);
-    return exe;
-  }
   // A duplicate of the caller's socket (same open file description).
   UniqueFd dup_socket(const ProcInfo& p, uint64_t fd) {
     UniqueFd& pidfd = pidfds_[p.tgid];
@@ -302,27 +435,40 @@ class Supervisor {
     return ::getsockname(sock, reinterpret_cast<sockaddr*>(&ss), &len) == 0 &&
            (ss.ss_family == AF_INET || ss.ss_family == AF_INET6);
   }
-  static std::optional<Addr> peer_of(int sock) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    if (::getpeername(sock, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return std::nullopt;
-    return parse_sockaddr(&ss, len);
+  static int type_of(int sock) {
+    int type = 0;
+    socklen_t len = sizeof type;
+    return ::getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) == 0 ? type : -1;
   }
 
+  // A connect or send event, annotated with the latest name the tree
+  // resolved to the address (through the relay).
   Event event(const ProcInfo& p, EventKind kind, const std::string& proto, const Addr& a) {
     Event e;
     e.time_ns = now_ns();
     e.pid = p.tgid;
     e.ppid = p.ppid;
-    describe(p.tid, &e.exe, &e.argv);
+    describe(p.tid, p.tgid, &e.exe, &e.argv);
     e.kind = kind;
     e.protocol = proto;
     e.address = a.text;
     e.port = a.port;
+    if (kind != EventKind::kDns) {
+      std::lock_guard lock(mu_);
+      auto it = names_.find(std::string(a.bytes.begin(), a.bytes.begin() + static_cast<std::ptrdiff_t>(a.nbytes)));
+      if (it != names_.end()) e.domain = it->second.back();
+    }
     return e;
   }
-  void record(Event e) { out_->events.push_back(std::move(e)); }
+  void record(Event e) {
+    std::lock_guard lock(mu_);
+    out_->events.push_back(std::move(e));
+  }
   void unseen(std::string what) {
+    std::lock_guard lock(mu_);
+    unseen_locked(std::move(what));
+  }
+  void unseen_locked(std::string what) {
     if (std::find(out_->unseen.begin(), out_->unseen.end(), what) == out_->unseen.end())
       out_->unseen.push_back(std::move(what));
   }
@@ -332,9 +478,15 @@ class Supervisor {
     return sends_seen_.emplace(tgid, a.text, a.port, proto).second;
   }
 
-  bool address_allowed(const Addr& a) const {
-    std::vector<std::string> names;  // names the tree resolved: with the DNS relay (docs/egress.md)
-    return opt_.allow->allows_address(std::span<const uint8_t>(a.bytes.data(), a.nbytes), a.port, names);
+  // By address, or by a name the tree resolved to it through the relay.
+  bool address_allowed(const Addr& a) {
+    std::vector<std::string> names;
+    {
+      std::lock_guard lock(mu_);
+      auto it = names_.find(std::string(a.bytes.begin(), a.bytes.begin() + static_cast<std::ptrdiff_t>(a.nbytes)));
+      if (it != names_.end()) names = it->second;
+    }
+    return opt_.allow->allows_address(a.address(), a.port, names);
   }
 
   // DNS questions in a payload sent to port 53: recorded, and in block mode
@@ -369,22 +521,29 @@ class Supervisor {
 
   // ---- connect(fd, addr, len) ---------------------------------------------------
   void on_connect(const seccomp_notif& req, const ProcInfo& p) {
-    const uint64_t len = std::min<uint64_t>(req.data.args[2], sizeof(sockaddr_storage));
+    connect_call(req, p, req.data.args[0], req.data.args[1], req.data.args[2]);
+  }
+  void connect_call(const seccomp_notif& req, const ProcInfo& p, uint64_t fd, uint64_t addr, uint64_t addr_len) {
+    const uint64_t len = std::min<uint64_t>(addr_len, sizeof(sockaddr_storage));
     std::array<uint8_t, sizeof(sockaddr_storage)> buf{};
-    if (!read_mem(static_cast<pid_t>(req.pid), req.data.args[1], buf.data(), len)) {
+    if (!read_mem(static_cast<pid_t>(req.pid), addr, buf.data(), len)) {
       unseen("a connect whose address could not be read (pid " + std::to_string(p.tgid) + ")");
       return opt_.block ? respond_error(req.id, EFAULT) : respond_continue(req.id);
     }
     std::optional<Addr> a = parse_sockaddr(buf.data(), len);
     if (!a) return respond_continue(req.id);  // AF_UNIX, AF_UNSPEC, netlink: not egress
-    UniqueFd sock = dup_socket(p, req.data.args[0]);
+    UniqueFd sock = dup_socket(p, fd);
     if (sock.fd < 0) return opt_.block ? respond_error(req.id, EBADF) : respond_continue(req.id);
     if (!still_valid(req.id)) return;
     const std::string proto = protocol_of(sock.fd);
     Event e = event(p, EventKind::kConnect, proto, *a);
     // Port 53: what matters is the name asked, checked when it is sent.
-    const bool allowed = !opt_.block || a->port == 53 || address_allowed(*a);
+    const bool allowed = !opt_.block || a->port == opt_.dns_port || address_allowed(*a);
     e.action = allowed ? Action::kAllowed : Action::kBlocked;
+    if (a->port == opt_.dns_port && relay_ != nullptr && !proto.empty() && redirect_connect(req.id, p, sock.fd, *a, e)) {
+      record(std::move(e));
+      return;
+    }
     record(std::move(e));
     if (!opt_.block) return respond_continue(req.id);
     if (!allowed) return respond_error(req.id, EPERM);
@@ -408,6 +567,39 @@ class Supervisor {
     }).detach();
   }
 
+  // The relay's address for a socket of `family` (IPv4-mapped when an IPv6
+  // socket must reach the IPv4 relay).
+  std::optional<Addr> relay_target(int family, int type) const {
+    std::optional<Addr> t = relay_->target(family, type);
+    if (!t || family != AF_INET6 || t->raw.ss_family == AF_INET6) return t;
+    sockaddr_in6 m{};
+    m.sin6_family = AF_INET6;
+    m.sin6_port = htons(t->port);
+    m.sin6_addr.s6_addr[10] = m.sin6_addr.s6_addr[11] = 0xff;
+    std::memcpy(m.sin6_addr.s6_addr + 12, t->bytes.data(), 4);
+    return parse_sockaddr(&m, sizeof m);
+  }
+
+  // A socket connected to port 53 is connected to the relay instead, in
+  // either mode: whatever call then carries a question (write(2) too), it
+  // reaches the relay, which records, judges and forwards it. False when
+  // that cannot be done; the connect then goes its ordinary way.
+  bool redirect_connect(uint64_t id, const ProcInfo& p, int sock, const Addr& server, const Event& e) {
+    const std::optional<Addr> to = relay_target(server.raw.ss_family, type_of(sock));
+    if (!to) return false;
+    const int r = ::connect(sock, reinterpret_cast<const sockaddr*>(&to->raw), to->len);
+    const int err = errno;
+    if (r != 0 && err != EINPROGRESS) {
+      unseen("DNS to " + server.text + " could not go through the relay (" + std::strerror(err) +
+             "): write(2) questions on that socket are not seen");
+      return false;
+    }
+    const std::optional<Addr> local = local_of(sock);
+    if (local) relay_->add_client(*local, server, -1, p.tgid, p.ppid, e.exe, e.argv);
+    respond_result(id, r, err);
+    return true;
+  }
+
   // One send with an optional destination, whichever call made it.
   struct Send {
     int sock = -1;
@@ -420,7 +612,7 @@ class Supervisor {
 
   // Records a send and decides it. Returns true when it may go.
   bool judge_send(const ProcInfo& p, const Send& s, const Addr& to) {
-    if (to.port == 53) return dns_questions(p, s.proto, to, s.payload);
+    if (to.port == opt_.dns_port) return dns_questions(p, s.proto, to, s.payload);
     bool allowed = !opt_.block || address_allowed(to);
     if (!allowed || first_send(p.tgid, to, s.proto)) {
       Event e = event(p, EventKind::kSend, s.proto, to);
@@ -449,6 +641,52 @@ class Supervisor {
     return r;
   }
 
+  enum class Verdict { kContinue, kPerform, kBlock };
+
+  // A datagram addressed to port 53 is sent to the relay instead (which
+  // records it and forwards it to `to`), so that the answer comes through the
+  // relay too. Block mode refuses here, with EPERM, a question the relay
+  // would refuse. nullopt: the relay cannot take it; judge it here.
+  std::optional<Verdict> via_relay(const ProcInfo& p, Send* s, const Addr& to) {
+    const int family = to.raw.ss_family;
+    const std::optional<Addr> target = relay_target(family, SOCK_DGRAM);
+    if (!target) return std::nullopt;
+    if (opt_.block && !dns_allowed(s->payload)) {
+      dns_questions(p, s->proto, to, s->payload);  // records them, refused
+      return Verdict::kBlock;
+    }
+    // The relay knows the socket by its local address: an unbound socket is
+    // bound now, as the kernel would bind it on this send.
+    std::optional<Addr> local = local_of(s->sock);
+    if (local && local->port == 0) {
+      const Addr any = family == AF_INET6 ? loopback(AF_INET6, 0) : loopback(AF_INET, 0);
+      sockaddr_storage wild{};
+      std::memcpy(&wild, &any.raw, any.len);
+      if (family == AF_INET6) {
+        reinterpret_cast<sockaddr_in6*>(&wild)->sin6_addr = in6addr_any;
+      } else {
+        reinterpret_cast<sockaddr_in*>(&wild)->sin_addr.s_addr = htonl(INADDR_ANY);
+      }
+      (void)::bind(s->sock, reinterpret_cast<sockaddr*>(&wild), any.len);
+      local = local_of(s->sock);
+    }
+    if (!local || local->port == 0) return std::nullopt;
+    std::string exe;
+    std::vector<std::string> argv;
+    describe(p.tid, p.tgid, &exe, &argv);
+    relay_->add_client(*local, to, dns_message_id(s->payload), p.tgid, p.ppid, exe, argv);
+    s->dest = target;
+    return Verdict::kPerform;
+  }
+
+  // Would every question in this DNS message be allowed?
+  bool dns_allowed(std::span<const uint8_t> payload) const {
+    std::vector<DnsQuestion> qs;
+    std::string why;
+    if (!parse_dns_query(payload, &qs, &why) || qs.empty()) return false;
+    return std::all_of(qs.begin(), qs.end(), [&](const DnsQuestion& q) { return opt_.allow->allows_name(q.name, 0); });
+  }
+
   // Where a send goes when it is ours to judge (and s->proto): nullopt for
   // non-IP sockets, unconnected ones (the kernel fails them), and connected
   // streams, whose peer was checked at connect -- except DNS over TCP. Known
@@ -457,14 +695,19 @@ class Supervisor {
     if (!is_inet(s->sock)) return std::nullopt;
     s->proto = protocol_of(s->sock);
     std::optional<Addr> to = s->dest ? s->dest : peer_of(s->sock);
-    if (to && s->proto == "tcp" && !s->dest && to->port != 53) return std::nullopt;
+    // Connected to the relay by us: it can only reach the relay, which judges.
+    if (to && !s->dest && relay_ != nullptr && relay_->is_relay(*to)) return std::nullopt;
+    if (to && s->proto == "tcp" && !s->dest && to->port != opt_.dns_port) return std::nullopt;
     return to;
   }
 
   // The common path of sendto, sendmsg and one sendmmsg entry, once the
   // payload is read: record, and in block mode decide.
-  enum class Verdict { kContinue, kPerform, kBlock };
-  Verdict decide(const ProcInfo& p, const Send& s, const Addr& to) {
+  Verdict decide(const ProcInfo& p, Send* sp, const Addr& to) {
+    if (relay_ != nullptr && sp->dest && sp->proto == "udp" && to.port == opt_.dns_port) {
+      if (std::optional<Verdict> v = via_relay(p, sp, to)) return *v;
+    }
+    const Send& s = *sp;
     const bool ok = judge_send(p, s, to);
     if (!opt_.block) return Verdict::kContinue;
     return ok ? Verdict::kPerform : Verdict::kBlock;
@@ -504,7 +747,7 @@ class Supervisor {
     if (!read_payload(pid, iov, &s.payload))
       return opt_.block ? respond_error(req.id, EFAULT) : respond_continue(req.id);
     if (!still_valid(req.id)) return;
-    finish(req.id, decide(p, s, *to), s);
+    finish(req.id, decide(p, &s, *to), s);
   }
 
   void finish(uint64_t id, Verdict v, const Send& s) {
@@ -552,7 +795,7 @@ class Supervisor {
     if (!still_valid(req.id)) return;
     const std::optional<Addr> to = to_judge(&s);
     if (!to) return respond_continue(req.id);
-    finish(req.id, decide(p, s, *to), s);
+    finish(req.id, decide(p, &s, *to), s);
   }
 
   // ---- sendmmsg(fd, msgvec, vlen, flags) -----------------------------------
@@ -576,7 +819,7 @@ class Supervisor {
     if (!still_valid(req.id)) return;
     for (size_t i = 0; i < n; ++i) {
       const std::optional<Addr> to = to_judge(&sends[i]);
-      verdicts[i] = to ? decide(p, sends[i], *to) : Verdict::kContinue;
+      verdicts[i] = to ? decide(p, &sends[i], *to) : Verdict::kContinue;
       any_decided = any_decided || verdicts[i] != Verdict::kContinue;
     }
     if (!any_decided) return respond_continue(req.id);
@@ -599,6 +842,191 @@ class Supervisor {
     respond_error(req.id, err != 0 ? err : EPERM);
   }
 
+  // ---- recvfrom, recvmsg, recvmmsg -----------------------------------------
+  // Only on a socket the relay knows, and only when the caller asks who sent
+  // the datagram: the relay's answer is then received here (on the
+  // duplicate) and handed over with the server's address as its sender.
+  struct Recv {
+    pid_t pid = 0;
+    int flags = 0;
+    std::vector<iovec> iovs;  // the caller's buffers
+    uint64_t name = 0, namelen_at = 0;
+    socklen_t name_cap = 0;
+    uint64_t control = 0, controllen_at = 0;
+    size_t control_cap = 0;
+    uint64_t msg_flags_at = 0, msg_len_at = 0;  // 0: not written back
+    bool one_of_many = false;                   // recvmmsg: answers 1
+  };
+
+  void on_recv(const seccomp_notif& req, const ProcInfo& p) {
+    if (relay_ == nullptr) return respond_continue(req.id);
+    UniqueFd sock = dup_socket(p, req.data.args[0]);
+    if (sock.fd < 0 || type_of(sock.fd) != SOCK_DGRAM) return respond_continue(req.id);
+    const std::optional<Addr> local = local_of(sock.fd);
+    if (!local || !relay_->server_for(*local, -1)) return respond_continue(req.id);
+    Recv r;
+    r.pid = static_cast<pid_t>(req.pid);
+    const auto* a = req.data.args;
+    if (req.data.nr == nr_recvfrom_) {
+      r.flags = static_cast<int>(a[3]);
+      r.iovs = {{reinterpret_cast<void*>(a[1]), static_cast<size_t>(a[2])}};
+      r.name = a[4];
+      r.namelen_at = a[5];
+      if (!read_mem(r.pid, a[5], &r.name_cap, sizeof r.name_cap)) return respond_continue(req.id);
+    } else {
+      const bool many = req.data.nr == nr_recvmmsg_;
+      if (many && a[2] == 0) return respond_continue(req.id);
+      r.flags = static_cast<int>(many ? a[3] : a[2]);
+      r.one_of_many = many;
+      const uint64_t at = a[1];
+      msghdr m{};
+      if (!read_mem(r.pid, at, &m, sizeof m) || m.msg_name == nullptr || m.msg_iovlen > kMaxIov)
+        return respond_continue(req.id);
+      r.iovs.resize(m.msg_iovlen);
+      if (!r.iovs.empty() && !read_mem(r.pid, reinterpret_cast<uint64_t>(m.msg_iov), r.iovs.data(),
+                                       r.iovs.size() * sizeof(iovec)))
+        return respond_continue(req.id);
+      r.name = reinterpret_cast<uint64_t>(m.msg_name);
+      r.name_cap = m.msg_namelen;
+      r.namelen_at = at + offsetof(msghdr, msg_namelen);
+      r.control = reinterpret_cast<uint64_t>(m.msg_control);
+      r.control_cap = std::min<size_t>(m.msg_controllen, 4096);
+      r.controllen_at = at + offsetof(msghdr, msg_controllen);
+      r.msg_flags_at = at + offsetof(msghdr, msg_flags);
+      if (many) r.msg_len_at = at + offsetof(mmsghdr, msg_len);
+    }
+    if ((r.flags & (MSG_ERRQUEUE | MSG_OOB)) != 0) return respond_continue(req.id);
+    if (!still_valid(req.id)) return;
+    if (deliver(notify_, req.id, sock.fd, *local, r, relay_)) return;
+    // Nothing yet. A non-blocking caller is told so; a blocking one waits on
+    // a thread of its own (honouring SO_RCVTIMEO), as connect does.
+    const int fl = ::fcntl(sock.fd, F_GETFL);
+    if ((r.flags & MSG_DONTWAIT) != 0 || (fl >= 0 && (fl & O_NONBLOCK) != 0)) return respond_error(req.id, EAGAIN);
+    timeval tv{};
+    socklen_t tvlen = sizeof tv;
+    (void)::getsockopt(sock.fd, SOL_SOCKET, SO_RCVTIMEO, &tv, &tvlen);
+    const int64_t limit_ms = tv.tv_sec == 0 && tv.tv_usec == 0 ? -1 : int64_t{tv.tv_sec} * 1000 + tv.tv_usec / 1000;
+    const int notify = ::fcntl(notify_, F_DUPFD_CLOEXEC, 0);
+    if (notify < 0) return respond_error(req.id, EAGAIN);
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    waiters_.push_back({std::thread([this, notify, id = req.id, fd = sock.release(), l = *local, r, limit_ms, done] {
+                          wait_and_deliver(notify, id, fd, l, r, limit_ms);
+                          ::close(fd);
+                          ::close(notify);
+                          *done = true;
+                        }),
+                        done});
+    std::erase_if(waiters_, [](Waiter& w) {
+      if (!*w.done) return false;
+      w.thread.join();
+      return true;
+    });
+  }
+
+  void wait_and_deliver(int notify, uint64_t id, int fd, const Addr& local, const Recv& r, int64_t limit_ms) {
+    int64_t waited = 0;
+    while (!stopping_) {
+      pollfd pfd{fd, POLLIN, 0};
+      if (::poll(&pfd, 1, 200) > 0 && deliver(notify, id, fd, local, r, relay_)) return;
+      waited += 200;
+      if (::ioctl(notify, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) != 0) return;  // the caller gave up (a signal)
+      if (limit_ms >= 0 && waited >= limit_ms) {
+        seccomp_notif_resp resp{};
+        resp.id = id;
+        resp.error = -EAGAIN;
+        (void)::ioctl(notify, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+        return;
+      }
+    }
+  }
+
+  // Receives one datagram without waiting and hands it to the caller, the
+  // relay's address replaced by the server's. False when nothing was there.
+  static bool deliver(int notify, uint64_t id, int fd, const Addr& local, const Recv& r, const DnsRelay* relay) {
+    size_t want = 0;
+    for (const iovec& v : r.iovs) want += v.iov_len;
+    std::vector<uint8_t> data(std::min<size_t>(want, 65536));
+    std::vector<uint8_t> control(r.control_cap);
+    sockaddr_storage from{};
+    iovec iov{data.data(), data.size()};
+    msghdr m{};
+    m.msg_name = &from;
+    m.msg_namelen = sizeof from;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    if (!control.empty()) {
+      m.msg_control = control.data();
+      m.msg_controllen = control.size();
+    }
+    const ssize_t n = ::recvmsg(fd, &m, r.flags | MSG_DONTWAIT);
+    seccomp_notif_resp resp{};
+    resp.id = id;
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+      resp.error = -errno;
+      (void)::ioctl(notify, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+      return true;
+    }
+    const void* name = &from;
+    socklen_t name_len = m.msg_namelen;
+    std::optional<Addr> sender = parse_sockaddr(&from, m.msg_namelen);
+    std::optional<Addr> server;
+    if (sender && relay->is_relay(*sender)) {
+      server = relay->server_for(local, dns_message_id(std::span<const uint8_t>(data.data(), static_cast<size_t>(std::min<ssize_t>(n, static_cast<ssize_t>(data.size()))))));
+      if (server) {
+        name = &server->raw;
+        name_len = server->len;
+      }
+    }
+    size_t left = std::min(static_cast<size_t>(n), data.size()), off = 0;
+    for (const iovec& v : r.iovs) {
+      const size_t k = std::min(left, v.iov_len);
+      if (k > 0) (void)write_mem(r.pid, reinterpret_cast<uint64_t>(v.iov_base), data.data() + off, k);
+      off += k;
+      left -= k;
+    }
+    if (r.name != 0) (void)write_mem(r.pid, r.name, name, std::min(name_len, r.name_cap));
+    if (r.namelen_at != 0) (void)write_mem(r.pid, r.namelen_at, &name_len, sizeof name_len);
+    if (r.controllen_at != 0) {
+      if (m.msg_controllen > 0) (void)write_mem(r.pid, r.control, control.data(), m.msg_controllen);
+      const size_t clen = m.msg_controllen;
+      (void)write_mem(r.pid, r.controllen_at, &clen, sizeof clen);
+    }
+    if (r.msg_flags_at != 0) (void)write_mem(r.pid, r.msg_flags_at, &m.msg_flags, sizeof m.msg_flags);
+    if (r.msg_len_at != 0) {
+      const auto len = static_cast<unsigned>(n);
+      (void)write_mem(r.pid, r.msg_len_at, &len, sizeof len);
+    }
+    resp.val = r.one_of_many ? 1 : n;
+    (void)::ioctl(notify, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    return true;
+  }
+
+ public:
+  // Ends the waiting receives (their callers are gone or stay unanswered).
+  void stop_waiters() {
+    stopping_ = true;
+    for (Waiter& w : waiters_) w.thread.join();
+    waiters_.clear();
+  }
+
+ private:
+  struct Waiter {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
+  std::vector<Waiter> waiters_;
+  std::map<pid_t, std::pair<uint64_t, int>> tgids_;  // tid -> (start time, thread group)
+  struct Described {
+    std::string exe;
+    std::vector<std::string> argv;
+  };
+  std::map<int, Described> described_;  // by thread group
+  std::atomic<bool> stopping_{false};
+  DnsRelay* relay_ = nullptr;
+  std::mutex mu_;
+  std::map<std::string, std::vector<std::string>> names_;  // address bytes -> names resolved to it, latest last
+
   int notify_;
   const SuperviseOptions& opt_;
   SuperviseResult* out_;
@@ -608,6 +1036,9 @@ class Supervisor {
   const int nr_sendto_ = seccomp_syscall_resolve_name("sendto");
   const int nr_sendmsg_ = seccomp_syscall_resolve_name("sendmsg");
   const int nr_sendmmsg_ = seccomp_syscall_resolve_name("sendmmsg");
+  const int nr_recvfrom_ = seccomp_syscall_resolve_name("recvfrom");
+  const int nr_recvmsg_ = seccomp_syscall_resolve_name("recvmsg");
+  const int nr_recvmmsg_ = seccomp_syscall_resolve_name("recvmmsg");
 };
 
 int exit_status_of(int status) {
@@ -710,6 +1141,18 @@ std::optional<Error> supervise(const SuperviseOptions& opt, SuperviseResult* out
   }
 
   Supervisor sup(notify.fd, opt, out);
+  DnsRelay relay({[&sup](const RelayClient& c, const SockAddr& server, const std::string& proto,
+                         const std::vector<DnsQuestion>& qs,
+                         const std::string& why,
+                         int64_t time_ns) { return sup.relay_question(c, server, proto, qs, why, time_ns); },
+                  [&sup](const DnsAnswer& a) { sup.relay_answer(a); },
+                  [&sup](const std::string& what) { sup.relay_problem(what); }});
+  if (auto e = relay.start()) {
+    out->unseen.push_back(e->what + ": DNS questions written with write(2) are not seen, connects are not "
+                          "annotated with names");
+  } else {
+    sup.use_relay(&relay);
+  }
   seccomp_notif* req = nullptr;
   seccomp_notif_resp* resp = nullptr;
   if (seccomp_notify_alloc(&req, &resp) != 0) {
@@ -739,6 +1182,11 @@ std::optional<Error> supervise(const SuperviseOptions& opt, SuperviseResult* out
     if (fds[0].revents & (POLLHUP | POLLERR)) break;
   }
   out->exit_status = exit_status_of(reap());
+  sup.stop_waiters();
+  relay.stop();
+  // The relay records from its own thread: one timeline.
+  std::stable_sort(out->events.begin(), out->events.end(),
+                   [](const Event& a, const Event& b) { return a.time_ns < b.time_ns; });
   return std::nullopt;
 }
 

@@ -1,7 +1,8 @@
 // Runs a command under a seccomp user-notification supervisor and records
 // its whole process tree's network egress: every connect and datagram send
 // (IPv4 and IPv6, TCP and UDP) and every DNS question sent with sendto,
-// sendmsg or sendmmsg. No root: the filter is installed by the child itself
+// sendmsg or sendmmsg -- or, through the DNS relay (egress/relay.h), any
+// other call on a socket connected to port 53. No root: the filter is installed by the child itself
 // (no_new_privs), inherited by everything it starts, and static binaries
 // make the same system calls. See docs/egress.md for what is not seen.
 //
@@ -28,6 +29,9 @@ struct SuperviseOptions {
   std::vector<std::string> argv;      // argv[0] is looked up in PATH
   bool block = false;                 // enforce `allow`; otherwise record only
   const AllowList* allow = nullptr;   // required with block
+  // The port whose traffic is DNS: 53, except in tests, which cannot bind
+  // it without root and run their DNS server on an ephemeral port.
+  uint16_t dns_port = 53;
 };
 
 struct SuperviseResult {

@@ -44,7 +44,7 @@ TEST(RunCommand, RecordsIntoTheInventoryAndExitsWithTheCommandsStatus) {
   EXPECT_THAT(r.err, HasSubstr("`/usr/bin/python3` exited 5"));
   EXPECT_THAT(r.err, HasSubstr("1 DNS questions, 0 blocked"));
   EXPECT_THAT(r.err, HasSubstr("as run run-1 in "));
-  EXPECT_THAT(r.err, HasSubstr("Not seen yet: DNS written with write(2)"));
+  EXPECT_THAT(r.err, HasSubstr("Not seen: containers started by a daemon"));
   CmdResult ev = run({"net", "events", "--db", db, "--json"});
   ASSERT_EQ(ev.code, 0) << ev.err;
   nlohmann::json j = json_of(ev);

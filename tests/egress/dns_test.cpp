@@ -458,5 +458,66 @@ TEST(BuildDnsResponse, NoRecordsForOtherTypesAndNothingForNonQueries) {
   EXPECT_TRUE(build_dns_response_a(r2, 1).empty());
 }
 
+TEST(ParseDnsAnswer, ReadsTheQuestionAndItsAddresses) {
+  Bytes r = build_dns_response_a(kDigExampleA, 0x0100007f);
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(parse_dns_answer(r, &a, &error)) << error;
+  EXPECT_EQ(a.id, 0x3a7c);
+  EXPECT_EQ(a.name, "example.com");
+  EXPECT_EQ(a.type, kDnsA);
+  EXPECT_EQ(a.rcode, 0);
+  ASSERT_EQ(a.addresses.size(), 1u);
+  EXPECT_EQ(a.addresses[0], (Bytes{127, 0, 0, 1}));
+  // A CNAME, then an AAAA record of the target: the address is the asked name's.
+  Bytes q = build_dns_query(5, "www.example.org", kDnsAaaa);
+  Bytes m = q;
+  m[2] = 0x81;
+  m[3] = 0x80;
+  m[7] = 2;  // ancount
+  const Bytes cname = {0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 0, 60, 0, 6, 3, 'c', 'd', 'n', 0xc0, 0x10};
+  m.insert(m.end(), cname.begin(), cname.end());
+  const Bytes aaaa = {0xc0, 0x21, 0, 28, 0, 1, 0, 0, 0, 60, 0, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  m.insert(m.end(), aaaa.begin(), aaaa.end());
+  ASSERT_TRUE(parse_dns_answer(m, &a, &error)) << error;
+  EXPECT_EQ(a.name, "www.example.org");
+  ASSERT_EQ(a.addresses.size(), 1u);
+  EXPECT_EQ(a.addresses[0].size(), 16u);
+  EXPECT_EQ(a.addresses[0][0], 0x20);
+}
+
+TEST(ParseDnsAnswer, RefusesQueriesAndTruncatedRecords) {
+  DnsAnswer a;
+  std::string error;
+  EXPECT_FALSE(parse_dns_answer(kDigExampleA, &a, &error));
+  EXPECT_EQ(error, "not a response (QR=0)");
+  const Bytes r = build_dns_response_a(kDigExampleA, 0x0100007f);
+  for (size_t cut = 0; cut < r.size(); ++cut) {
+    error.clear();
+    EXPECT_FALSE(parse_dns_answer(Bytes(r.begin(), r.begin() + static_cast<std::ptrdiff_t>(cut)), &a, &error))
+        << cut;
+    EXPECT_FALSE(error.empty());
+  }
+}
+
+TEST(BuildDnsRefused, EchoesTheQuestionWithRcode5) {
+  const Bytes r = build_dns_refused(kDigExampleA);
+  ASSERT_EQ(r.size(), 12u + 17u);
+  EXPECT_EQ(r[0], kDigExampleA[0]);
+  EXPECT_EQ(r[1], kDigExampleA[1]);
+  EXPECT_EQ(r[2] & 0x80, 0x80);  // QR
+  EXPECT_EQ(r[3] & 0x0f, 5);     // REFUSED
+  DnsAnswer a;
+  std::string error;
+  ASSERT_TRUE(parse_dns_answer(r, &a, &error)) << error;
+  EXPECT_EQ(a.name, "example.com");
+  EXPECT_EQ(a.rcode, 5);
+  EXPECT_TRUE(a.addresses.empty());
+  EXPECT_TRUE(build_dns_refused(header(0)).empty());
+  EXPECT_TRUE(build_dns_refused(r).empty());  // an answer is not refused again
+  EXPECT_EQ(dns_message_id(r), 0x3a7c);
+  EXPECT_EQ(dns_message_id(Bytes{1}), -1);
+}
+
 }  // namespace
 }  // namespace gv::egress

@@ -8,11 +8,15 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -79,8 +83,8 @@ std::vector<std::string> shown(const SuperviseResult& r) {
   std::vector<std::string> out;
   for (const Event& e : r.events) {
     out.push_back(std::string(kind_name(e.kind)) + " " + e.protocol + " " + e.address + ":" +
-                  std::to_string(e.port) + (e.domain.empty() ? "" : " " + e.domain + " " + e.query_type) + " " +
-                  std::string(action_name(e.action)));
+                  std::to_string(e.port) + (e.domain.empty() ? "" : " " + e.domain) +
+                  (e.query_type.empty() ? "" : " " + e.query_type) + " " + std::string(action_name(e.action)));
   }
   return out;
 }
@@ -227,6 +231,210 @@ TEST(Supervise, AThreadRewritingTheAddressCannotGetPastBlockMode) {
     ::close(c);
   }
   EXPECT_EQ(reached, 0);
+}
+
+// A DNS server on loopback, UDP and TCP on one ephemeral port, answering
+// every A question with 127.0.0.1; it remembers the names it was asked.
+struct DnsServer {
+  std::unique_ptr<Listener> udp, tcp;
+  std::thread thread;
+  std::atomic<bool> stop{false};
+  std::mutex mu;
+  std::vector<std::string> asked;
+
+  DnsServer() {
+    for (int tries = 0; tries < 20 && !tcp; ++tries) {
+      udp = std::make_unique<Listener>(SOCK_DGRAM);
+      auto t = std::make_unique<Listener>(SOCK_STREAM, AF_INET, udp->port);
+      if (t->fd >= 0) tcp = std::move(t);
+    }
+    thread = std::thread([this] { serve(); });
+  }
+  ~DnsServer() {
+    stop = true;
+    thread.join();
+  }
+  uint16_t port() const { return udp->port; }
+  std::vector<std::string> names() {
+    std::lock_guard lock(mu);
+    return asked;
+  }
+  std::vector<uint8_t> answer(const std::vector<uint8_t>& q) {
+    std::vector<DnsQuestion> qs;
+    std::string why;
+    if (parse_dns_query(q, &qs, &why) && !qs.empty()) {
+      std::lock_guard lock(mu);
+      asked.push_back(qs[0].name);
+    }
+    return build_dns_response_a(q, htonl(INADDR_LOOPBACK));
+  }
+  void serve() {
+    while (!stop) {
+      pollfd fds[2] = {{udp->fd, POLLIN, 0}, {tcp->fd, POLLIN, 0}};
+      if (::poll(fds, 2, 50) <= 0) continue;
+      std::vector<uint8_t> buf(4096);
+      if (fds[0].revents & POLLIN) {
+        sockaddr_storage from{};
+        socklen_t len = sizeof from;
+        const ssize_t n = ::recvfrom(udp->fd, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
+        if (n > 0) {
+          const std::vector<uint8_t> a = answer(std::vector<uint8_t>(buf.begin(), buf.begin() + n));
+          ::sendto(udp->fd, a.data(), a.size(), 0, reinterpret_cast<sockaddr*>(&from), len);
+        }
+      }
+      if (fds[1].revents & POLLIN) {
+        const int c = ::accept(tcp->fd, nullptr, nullptr);
+        uint8_t hdr[2];
+        if (c >= 0 && ::recv(c, hdr, 2, MSG_WAITALL) == 2) {
+          const size_t len = static_cast<size_t>(hdr[0] << 8 | hdr[1]);
+          std::vector<uint8_t> q(len);
+          if (::recv(c, q.data(), len, MSG_WAITALL) == static_cast<ssize_t>(len)) {
+            const std::vector<uint8_t> a = answer(q);
+            const uint8_t out[2] = {static_cast<uint8_t>(a.size() >> 8), static_cast<uint8_t>(a.size())};
+            ::send(c, out, 2, MSG_NOSIGNAL);
+            ::send(c, a.data(), a.size(), MSG_NOSIGNAL);
+          }
+        }
+        if (c >= 0) ::close(c);
+      }
+    }
+  }
+};
+
+SuperviseResult run_dns(const DnsServer& dns, const std::string& code, const AllowList* allow = nullptr) {
+  SuperviseOptions opt;
+  opt.argv = {"/usr/bin/python3", "-c", code};
+  opt.block = allow != nullptr;
+  opt.allow = allow;
+  opt.dns_port = dns.port();
+  SuperviseResult r;
+  std::optional<Error> e = supervise(opt, &r);
+  EXPECT_FALSE(e) << e->str();
+  return r;
+}
+
+std::string pylit(const std::vector<uint8_t>& v) {
+  std::string s = "bytes([";
+  for (uint8_t b : v) s += std::to_string(b) + ",";
+  return s + "])";
+}
+
+// Go's resolver: connect a UDP socket, write(2) the question, read(2) the
+// answer. seccomp cannot tell that write from a file write; the relay sees it.
+TEST(Supervise, AQuestionWrittenOnAConnectedSocketIsSeenAndNamesTheConnectThatFollows) {
+  DnsServer dns;
+  Listener web(SOCK_STREAM);
+  SuperviseResult r = run_dns(dns, "import socket,os,sys\n"
+                                   "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                                   "s.connect(('127.0.0.1'," + p(dns.port()) + "))\n"
+                                   "os.write(s.fileno()," + pylit(build_dns_query(7, "svc.example.test", 1)) + ")\n"
+                                   "a=os.read(s.fileno(),512)\n"
+                                   "ip='.'.join(str(b) for b in a[-4:])\n"
+                                   "socket.create_connection((ip," + p(web.port) + ")).close()\n"
+                                   "sys.exit(a[3]&15)\n");
+  EXPECT_EQ(r.exit_status, 0);  // NOERROR came back through the relay
+  EXPECT_EQ(shown(r), (std::vector<std::string>{
+                          "connect udp 127.0.0.1:" + p(dns.port()) + " allowed",
+                          "dns udp 127.0.0.1:" + p(dns.port()) + " svc.example.test A allowed",
+                          "connect tcp 127.0.0.1:" + p(web.port) + " svc.example.test allowed"}));
+  EXPECT_EQ(dns.names(), std::vector<std::string>{"svc.example.test"});
+  EXPECT_THAT(r.events.at(1).exe, HasSubstr("python3"));
+}
+
+// glibc and c-ares drop an answer whose sender is not the server they asked:
+// through the relay, recvfrom and recvmsg still name that server.
+TEST(Supervise, AnswersThroughTheRelayComeFromTheServerAsked) {
+  DnsServer dns;
+  const std::string q = pylit(build_dns_query(9, "a.example.test", 1));
+  const std::string server = "('127.0.0.1'," + p(dns.port()) + ")";
+  SuperviseResult r = run_dns(dns, "import socket,sys\ncode=0\n"
+                                   "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                                   "s.connect(" + server + ")\ns.send(" + q + ")\n"
+                                   "a,frm=s.recvfrom(512)\n"
+                                   "if frm==" + server + " and a[3]&15==0: code+=1\n"
+                                   "u=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                                   "u.sendto(" + q + "," + server + ")\n"
+                                   "a,frm=u.recvfrom(512)\n"
+                                   "if frm==" + server + ": code+=2\n"
+                                   "u.sendto(" + q + "," + server + ")\n"
+                                   "a,anc,fl,frm=u.recvmsg(512)\n"
+                                   "if frm==" + server + " and len(a)>12: code+=4\n"
+                                   "sys.exit(code)\n");
+  EXPECT_EQ(r.exit_status, 7);
+  EXPECT_EQ(dns.names().size(), 3u);
+  size_t questions = 0;
+  for (const Event& e : r.events) questions += e.kind == EventKind::kDns ? 1 : 0;
+  EXPECT_EQ(questions, 3u);
+}
+
+TEST(Supervise, DnsOverTcpGoesThroughTheRelay) {
+  DnsServer dns;
+  Listener web(SOCK_STREAM);
+  const std::vector<uint8_t> q = build_dns_query(11, "tcp.example.test", 1);
+  SuperviseResult r = run_dns(dns, "import socket,sys\n"
+                                   "s=socket.create_connection(('127.0.0.1'," + p(dns.port()) + "))\n"
+                                   "q=" + pylit(q) + "\n"
+                                   "s.sendall(bytes([0,len(q)])+q)\n"
+                                   "n=s.recv(2,socket.MSG_WAITALL)\n"
+                                   "a=s.recv(n[1],socket.MSG_WAITALL)\n"
+                                   "ip='.'.join(str(b) for b in a[-4:])\n"
+                                   "socket.create_connection((ip," + p(web.port) + ")).close()\n"
+                                   "sys.exit(a[3]&15)\n");
+  EXPECT_EQ(r.exit_status, 0);
+  EXPECT_EQ(shown(r), (std::vector<std::string>{
+                          "connect tcp 127.0.0.1:" + p(dns.port()) + " allowed",
+                          "dns tcp 127.0.0.1:" + p(dns.port()) + " tcp.example.test A allowed",
+                          "connect tcp 127.0.0.1:" + p(web.port) + " tcp.example.test allowed"}));
+}
+
+// Block mode through the relay: a refused name is answered REFUSED at once
+// and never reaches the server, and `host:port` allows a connect to what
+// that host resolved to -- with no address entry in the list.
+TEST(Supervise, BlockModeAllowsByResolvedNameAndRefusesOtherNames) {
+  DnsServer dns;
+  Listener web(SOCK_STREAM), other(SOCK_STREAM);
+  AllowList allow;
+  std::string why;
+  ASSERT_TRUE(allow.add_text("svc.example.test:" + p(web.port), &why)) << why;
+  SuperviseResult r = run_dns(dns, "import socket,os,sys\ncode=0\n"
+                                   "s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\n"
+                                   "s.connect(('127.0.0.1'," + p(dns.port()) + "))\n"
+                                   "os.write(s.fileno()," + pylit(build_dns_query(1, "svc.example.test", 1)) + ")\n"
+                                   "a=os.read(s.fileno(),512)\n"
+                                   "ip='.'.join(str(b) for b in a[-4:])\n"
+                                   "socket.create_connection((ip," + p(web.port) + ")).close(); code+=1\n"
+                                   "os.write(s.fileno()," + pylit(build_dns_query(2, "leak.evil.test", 16)) + ")\n"
+                                   "a=os.read(s.fileno(),512)\n"
+                                   "if a[3]&15==5: code+=2\n"
+                                   "try:\n  socket.create_connection(('127.0.0.1'," + p(other.port) + "))\n"
+                                   "except PermissionError: code+=4\n"
+                                   "sys.exit(code)\n",
+                              &allow);
+  EXPECT_EQ(r.exit_status, 7);
+  EXPECT_EQ(dns.names(), std::vector<std::string>{"svc.example.test"});  // leak.evil.test never left
+  EXPECT_EQ(shown(r), (std::vector<std::string>{
+                          "connect udp 127.0.0.1:" + p(dns.port()) + " allowed",
+                          "dns udp 127.0.0.1:" + p(dns.port()) + " svc.example.test A allowed",
+                          "connect tcp 127.0.0.1:" + p(web.port) + " svc.example.test allowed",
+                          "dns udp 127.0.0.1:" + p(dns.port()) + " leak.evil.test TXT blocked",
+                          "connect tcp 127.0.0.1:" + p(other.port) + " svc.example.test blocked"}));
+}
+
+// The 32-bit entry of a 64-bit process: its connects are seen and judged
+// like native ones (direct and through socketcall), not killed, not missed.
+TEST(Supervise, ThirtyTwoBitConnectsAreSeenAndJudged) {
+  Listener l(SOCK_STREAM);
+  SuperviseResult audit = run({GV_COMPAT_CLIENT, p(l.port)});
+  if (audit.exit_status == 3) GTEST_SKIP() << "this kernel has no 32-bit system call entry";
+  EXPECT_EQ(audit.exit_status, 0);
+  EXPECT_EQ(shown(audit), (std::vector<std::string>{"connect tcp 127.0.0.1:" + p(l.port) + " allowed",
+                                                    "connect tcp 127.0.0.1:" + p(l.port) + " allowed"}));
+  AllowList allow;
+  std::string why;
+  ASSERT_TRUE(allow.add_text("127.0.0.2", &why)) << why;
+  SuperviseResult block = run({GV_COMPAT_CLIENT, p(l.port)}, &allow);
+  EXPECT_EQ(block.exit_status, 10 + EPERM);
+  EXPECT_EQ(shown(block), std::vector<std::string>{"connect tcp 127.0.0.1:" + p(l.port) + " blocked"});
 }
 
 TEST(Supervise, KilledBySignalIs128PlusIt) {
