@@ -46,7 +46,7 @@ struct TipRow {
 // One recorded run of `gouvernante run` (docs/egress.md).
 struct RunRecord {
   std::string run_id, org, repo, job;
-  std::string policy;              // "audit" or "block"
+  std::string policy;              // "audit", "block", or "imported" (net import: not known)
   std::vector<std::string> argv;   // the command as given
   int64_t started_ns = 0, ended_ns = 0;
   int exit_status = 0;
