@@ -53,6 +53,7 @@ bench: build
 	./bench/whole_process.sh $(BUILD)/gouvernante
 	./$(BUILD)/bench/gv_bench --benchmark_min_time=0.5
 	./bench/history_whole.sh $(BUILD)/gouvernante
+	./bench/egress_whole.sh $(BUILD)/gouvernante $(BUILD)/bench/gv_connect_loop
 
 # False-positive check of the bundled YARA rules on ~50 popular packages from
 # the npm registry (installed with scripts off): fails on any match.

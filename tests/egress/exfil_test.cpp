@@ -6,8 +6,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cstdint>
+#include <fstream>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -29,6 +32,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
@@ -149,6 +153,42 @@ std::vector<DnsRecord> npm_install(const std::string& run = "npm-ci") {
 }
 
 TEST(Exfil, NormalNpmInstallIsNotFlagged) { EXPECT_THAT(find_exfil(npm_install()), IsEmpty()); }
+
+// The DNS questions of a real `npm ci` with an empty cache, as `gouvernante
+// run` recorded them (scripts/gen-egress-fixtures.sh; `net events --json`).
+std::vector<DnsRecord> recorded_npm_ci() {
+  std::ifstream in(std::string(GV_SOURCE_DIR) + "/tests/egress/testdata/npm-ci-dns.json");
+  const nlohmann::json doc = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  std::vector<DnsRecord> out;
+  if (!doc.is_object() || !doc.contains("events")) return out;
+  int64_t t = 0;
+  for (const nlohmann::json& e : doc["events"]) {
+    if (e.value("kind", "") != "dns") continue;
+    out.push_back({e.value("run_id", ""), t++, e.value("domain", ""), dns_type_code(e.value("query_type", ""))});
+  }
+  return out;
+}
+
+TEST(Exfil, RecordedNpmCiIsNotFlagged) {
+  const std::vector<DnsRecord> npm = recorded_npm_ci();
+  ASSERT_THAT(npm, Not(IsEmpty())) << "tests/egress/testdata/npm-ci-dns.json is missing or has no DNS events";
+  EXPECT_TRUE(std::any_of(npm.begin(), npm.end(), [](const DnsRecord& r) { return r.name == "registry.npmjs.org"; }));
+  EXPECT_THAT(find_exfil(npm), IsEmpty());
+
+  // The same run with a stealer's burst: 40 names of 32 base32 characters
+  // under one domain of its own, among the registry's questions.
+  std::string secret;
+  for (int i = 0; i < 4; ++i) secret += kSecret;
+  std::vector<DnsRecord> burst = chunked(base32(secret), 32, "x.exfil-collector.net", kDnsA, npm[0].run_id);
+  ASSERT_GE(burst.size(), 40u);
+  burst.resize(40);
+  std::vector<ExfilSuspect> s = find_exfil(npm + burst);
+  ASSERT_THAT(s, SizeIs(1));
+  EXPECT_EQ(s[0].run_id, npm[0].run_id);
+  EXPECT_EQ(s[0].parent_domain, "exfil-collector.net");
+  EXPECT_EQ(s[0].queries, 40u);
+  EXPECT_EQ(s[0].unique_subdomains, 40u);
+}
 
 TEST(Exfil, SearchListExpansionsAreFoldedIntoTheirName) {
   // A Kubernetes pod (ndots:5) asks every name with each search suffix first.
