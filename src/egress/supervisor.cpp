@@ -91,6 +91,7 @@ constexpr uint32_t kNativeArch = AUDIT_ARCH_X86_64;
 constexpr uint32_t kNativeArch = AUDIT_ARCH_AARCH64;
 #endif
 constexpr int kX32Bit = 0x40000000;  // __X32_SYSCALL_BIT
+constexpr unsigned kPidfdThread = O_EXCL;  // PIDFD_THREAD, Linux 6.9
 
 // The calling thread's process and parent (Supervisor::proc_info): needed
 // for every call (the socket is duplicated from the process). The executable
@@ -252,11 +253,32 @@ class Supervisor {
   // sees it, and write(2) questions are not seen).
   void use_relay(DnsRelay* relay) { relay_ = relay; }
 
-  // The calling thread's process and parent: /proc/TID/stat each time (the
-  // parent can change), the thread group from /proc/TID/status only the
-  // first time a thread calls (a tid reused by a new thread has another
+  // The calling thread's process and parent. Linux 6.9+: a pidfd of the
+  // thread itself (PIDFD_THREAD) is kept per tid, with the thread group and
+  // parent read from /proc once, when the thread first calls (a /proc read
+  // costs ~10 us here). Every call duplicates its socket through that pidfd
+  // (dup_socket), which fails with ESRCH once that thread is gone: a tid
+  // reused by a new thread is then read again before anything is decided or
+  // recorded. The parent is the one at the thread's first call. Older
+  // kernels: /proc/TID/stat every call, the thread group once per (tid,
   // start time).
   ProcInfo proc_info(pid_t tid) {
+    if (thread_pidfds_) {
+      auto it = callers_.find(tid);
+      if (it != callers_.end()) return it->second.info;
+      UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, tid, kPidfdThread)));
+      if (pidfd.fd >= 0) {
+        ProcInfo p{tid};
+        const std::string status = read_proc("/proc/" + std::to_string(tid) + "/status");
+        const size_t tg = status.find("\nTgid:"), pp = status.find("\nPPid:");
+        p.tgid = tg == std::string::npos ? tid : std::atoi(status.c_str() + tg + 6);
+        p.ppid = pp == std::string::npos ? 0 : std::atoi(status.c_str() + pp + 6);
+        if (callers_.size() > 65536) callers_.clear();  // a tree that made 64k threads: start over
+        callers_[tid] = Caller{std::move(pidfd), p};
+        return p;
+      }
+      if (errno == EINVAL) thread_pidfds_ = false;  // before 6.9
+    }
     ProcInfo p{tid};
     uint64_t start = 0;
     if (!stat_of(tid, &p.ppid, &start)) {
@@ -311,7 +333,7 @@ class Supervisor {
   // address has the same layout) and judged as any other; a send's message
   // layout is not decoded, so block mode refuses it rather than let it pass
   // unread, and audit mode says it was not read. Receives decide nothing.
-  void on_foreign(const seccomp_notif& req, const ProcInfo& p) {
+  void on_foreign(const seccomp_notif& req, ProcInfo p) {
     const uint32_t arch = (req.data.nr & kX32Bit) != 0 ? SCMP_ARCH_X32 : req.data.arch;
     char* resolved = seccomp_syscall_resolve_num_arch(arch, req.data.nr);
     std::string name = resolved != nullptr ? resolved : "";
@@ -414,7 +436,16 @@ class Supervisor {
 
   // ---- helpers ---------------------------------------------------------------
   // A duplicate of the caller's socket (same open file description).
-  UniqueFd dup_socket(const ProcInfo& p, uint64_t fd) {
+  // `p` is refreshed when its cached thread turns out to be gone.
+  UniqueFd dup_socket(ProcInfo& p, uint64_t fd) {
+    if (auto it = callers_.find(p.tid); thread_pidfds_ && it != callers_.end()) {
+      const int dup = sys_pidfd_getfd(it->second.pidfd.fd, static_cast<int>(fd));
+      if (dup >= 0 || errno != ESRCH) return UniqueFd(dup);
+      callers_.erase(it);  // an earlier thread with this tid
+      p = proc_info(p.tid);
+      it = callers_.find(p.tid);
+      if (it != callers_.end()) return UniqueFd(sys_pidfd_getfd(it->second.pidfd.fd, static_cast<int>(fd)));
+    }
     UniqueFd& pidfd = pidfds_[p.tgid];
     if (pidfd.fd >= 0) {
       const int dup = sys_pidfd_getfd(pidfd.fd, static_cast<int>(fd));
@@ -522,10 +553,10 @@ class Supervisor {
   }
 
   // ---- connect(fd, addr, len) ---------------------------------------------------
-  void on_connect(const seccomp_notif& req, const ProcInfo& p) {
+  void on_connect(const seccomp_notif& req, ProcInfo p) {
     connect_call(req, p, req.data.args[0], req.data.args[1], req.data.args[2]);
   }
-  void connect_call(const seccomp_notif& req, const ProcInfo& p, uint64_t fd, uint64_t addr, uint64_t addr_len) {
+  void connect_call(const seccomp_notif& req, ProcInfo p, uint64_t fd, uint64_t addr, uint64_t addr_len) {
     const uint64_t len = std::min<uint64_t>(addr_len, sizeof(sockaddr_storage));
     std::array<uint8_t, sizeof(sockaddr_storage)> buf{};
     if (!read_mem(static_cast<pid_t>(req.pid), addr, buf.data(), len)) {
@@ -550,25 +581,50 @@ class Supervisor {
     if (!opt_.block) return respond_continue(req.id);
     if (!allowed) return respond_error(req.id, EPERM);
     // Performed here, on the checked copy. A non-blocking socket (node's,
-    // curl's) returns at once, EINPROGRESS or done: answered in place. A
-    // blocking connect may take a while, so it runs on its own thread and
-    // answers when done.
+    // curl's) and a datagram socket return at once: answered in place.
     const int fl = ::fcntl(sock.fd, F_GETFL);
-    if (fl >= 0 && (fl & O_NONBLOCK) != 0) {
+    if (fl < 0 || (fl & O_NONBLOCK) != 0 || proto != "tcp") {
       const int r = ::connect(sock.fd, reinterpret_cast<const sockaddr*>(&a->raw), a->len);
       return respond_result(req.id, r, errno);
     }
+    // A blocking stream socket: started without waiting (the file is made
+    // non-blocking for the call -- the caller is inside connect(2) on it, so
+    // nothing else of its own is using it), finished in place when it is
+    // done at once (loopback, a refusal), else awaited on a thread of its
+    // own so that a slow server does not hold up everyone else's calls.
+    (void)::fcntl(sock.fd, F_SETFL, fl | O_NONBLOCK);
+    int r = ::connect(sock.fd, reinterpret_cast<const sockaddr*>(&a->raw), a->len);
+    int err = errno;
+    (void)::fcntl(sock.fd, F_SETFL, fl);
+    if (r != 0 && err == EINPROGRESS) {
+      pollfd pfd{sock.fd, POLLOUT, 0};
+      if (::poll(&pfd, 1, 0) == 1) {
+        socklen_t len = sizeof err;
+        r = ::getsockopt(sock.fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0 ? 0 : -1;
+      }
+    }
+    if (r == 0 || err != EINPROGRESS) return respond_result(req.id, r, err);
+    timeval tv{};
+    socklen_t tvlen = sizeof tv;
+    (void)::getsockopt(sock.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, &tvlen);
+    const int limit_ms = tv.tv_sec == 0 && tv.tv_usec == 0 ? -1 : static_cast<int>(tv.tv_sec * 1000 + tv.tv_usec / 1000);
     // Its own copy of the listener: the supervisor may have closed its one
-    // (the command exited) by the time a slow connect returns.
+    // (the command exited) by the time a slow connect is done.
     const int notify = ::fcntl(notify_, F_DUPFD_CLOEXEC, 0);
-    const uint64_t id = req.id;
-    std::thread([notify, id, fd = sock.release(), addr = *a] {
-      const int r = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr.raw), addr.len);
-      const int err = errno;
+    std::thread([notify, id = req.id, fd = sock.release(), limit_ms] {
+      pollfd pfd{fd, POLLOUT, 0};
+      int e = EINPROGRESS;  // what a blocking connect says when SO_SNDTIMEO runs out
+      int n;
+      while ((n = ::poll(&pfd, 1, limit_ms)) < 0 && errno == EINTR) {
+      }
+      if (n == 1) {
+        socklen_t len = sizeof e;
+        if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) != 0) e = errno;
+      }
       ::close(fd);
       seccomp_notif_resp resp{};
       resp.id = id;
-      resp.error = r < 0 ? -err : 0;
+      resp.error = -e;
       if (notify >= 0) {
         (void)::ioctl(notify, SECCOMP_IOCTL_NOTIF_SEND, &resp);
         ::close(notify);
@@ -735,7 +791,7 @@ class Supervisor {
   }
 
   // ---- sendto(fd, buf, len, flags, addr, addrlen) -----------------------------
-  void on_sendto(const seccomp_notif& req, const ProcInfo& p) {
+  void on_sendto(const seccomp_notif& req, ProcInfo p) {
     const auto pid = static_cast<pid_t>(req.pid);
     UniqueFd sock = dup_socket(p, req.data.args[0]);
     if (sock.fd < 0) return opt_.block ? respond_error(req.id, EBADF) : respond_continue(req.id);
@@ -791,7 +847,7 @@ class Supervisor {
   }
 
   // ---- sendmsg(fd, msg, flags) ---------------------------------------------
-  void on_sendmsg(const seccomp_notif& req, const ProcInfo& p) {
+  void on_sendmsg(const seccomp_notif& req, ProcInfo p) {
     UniqueFd sock = dup_socket(p, req.data.args[0]);
     if (sock.fd < 0) return opt_.block ? respond_error(req.id, EBADF) : respond_continue(req.id);
     Send s;
@@ -809,7 +865,7 @@ class Supervisor {
 
   // ---- sendmmsg(fd, msgvec, vlen, flags) -----------------------------------
   // glibc's resolver sends its A and AAAA questions in one sendmmsg.
-  void on_sendmmsg(const seccomp_notif& req, const ProcInfo& p) {
+  void on_sendmmsg(const seccomp_notif& req, ProcInfo p) {
     const auto pid = static_cast<pid_t>(req.pid);
     UniqueFd sock = dup_socket(p, req.data.args[0]);
     if (sock.fd < 0) return opt_.block ? respond_error(req.id, EBADF) : respond_continue(req.id);
@@ -867,7 +923,7 @@ class Supervisor {
     bool one_of_many = false;                   // recvmmsg: answers 1
   };
 
-  void on_recv(const seccomp_notif& req, const ProcInfo& p) {
+  void on_recv(const seccomp_notif& req, ProcInfo p) {
     if (relay_ == nullptr) return respond_continue(req.id);
     UniqueFd sock = dup_socket(p, req.data.args[0]);
     if (sock.fd < 0 || type_of(sock.fd) != SOCK_DGRAM) return respond_continue(req.id);
@@ -1026,6 +1082,12 @@ class Supervisor {
   };
   std::vector<Waiter> waiters_;
   std::map<pid_t, std::pair<uint64_t, int>> tgids_;  // tid -> (start time, thread group)
+  struct Caller {
+    UniqueFd pidfd;  // of the thread (PIDFD_THREAD)
+    ProcInfo info;
+  };
+  std::map<pid_t, Caller> callers_;  // by tid
+  bool thread_pidfds_ = true;
   struct Described {
     std::string exe;
     std::vector<std::string> argv;

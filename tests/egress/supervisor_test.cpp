@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -418,6 +419,46 @@ TEST(Supervise, BlockModeAllowsByResolvedNameAndRefusesOtherNames) {
                           "connect tcp 127.0.0.1:" + p(web.port) + " svc.example.test allowed",
                           "dns udp 127.0.0.1:" + p(dns.port()) + " leak.evil.test TXT blocked",
                           "connect tcp 127.0.0.1:" + p(other.port) + " svc.example.test blocked"}));
+}
+
+// A blocking connect that does not finish at once is awaited off the poll
+// loop and answered as the kernel would. A listener whose accept queue is
+// full drops new SYNs, so a blocking connect to it waits until SO_SNDTIMEO
+// runs out and fails with EINPROGRESS -- with the recorder as without it.
+TEST(Supervise, ASlowBlockingConnectEndsAsTheKernelWouldEndIt) {
+  const int l = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(l, 0), 0);
+  ASSERT_EQ(::getsockname(l, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  std::vector<int> fill;
+  for (int i = 0; i < 4; ++i) {  // fills the queue (backlog 0 takes one or two)
+    const int c = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    ::connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    fill.push_back(c);
+  }
+  const std::string port = p(ntohs(a.sin_port));
+  const std::string code =
+      "import socket,struct,sys,time\n"
+      "s=socket.socket(socket.AF_INET,socket.SOCK_STREAM)\n"
+      "s.setsockopt(socket.SOL_SOCKET,socket.SO_SNDTIMEO,struct.pack('ll',0,300000))\n"
+      "t=time.time()\n"
+      "try:\n  s.connect(('127.0.0.1'," + port + ")); sys.exit(0)\n"
+      "except OSError as e: sys.exit(e.errno % 200 + (50 if time.time()-t>0.25 else 0))\n";
+  const int plain = ::system(("/usr/bin/python3 -c \"" + code + "\"").c_str());
+  ASSERT_TRUE(WIFEXITED(plain));
+  EXPECT_EQ(WEXITSTATUS(plain), EINPROGRESS % 200 + 50);  // waited, then EINPROGRESS
+  AllowList allow;
+  std::string why;
+  ASSERT_TRUE(allow.add_text("loopback", &why)) << why;
+  SuperviseResult r = python(code, &allow);
+  EXPECT_EQ(r.exit_status, WEXITSTATUS(plain));
+  EXPECT_EQ(shown(r), std::vector<std::string>{"connect tcp 127.0.0.1:" + port + " allowed"});
+  for (int c : fill) ::close(c);
+  ::close(l);
 }
 
 // The 32-bit entry of a 64-bit process: its connects are seen and judged
