@@ -19,6 +19,7 @@ PKGS=(
   libpq-dev postgresql             # history index store at org scale; tests start a server on loopback
   libseccomp-dev                   # egress recorder: seccomp user-notification filter (gouvernante run)
   curl                             # egress recorder tests: a real client
+  busybox-static                   # egress recorder tests: a statically linked client (wget)
   libgtest-dev libgmock-dev googletest
   libbenchmark-dev                 # bench/
   bc                               # bench/whole_process.sh arithmetic

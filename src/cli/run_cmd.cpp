@@ -8,7 +8,10 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <ostream>
 #include <random>
@@ -18,6 +21,7 @@
 #include "cli/flags.h"
 #include "cli/history_cmd.h"
 #include "egress/endpoint.h"
+#include "egress/event_jsonl.h"
 #include "egress/supervisor.h"
 #include "inventory/store.h"
 #include "report/escape.h"
@@ -61,6 +65,23 @@ std::string destinations(const std::vector<egress::Event>& events, size_t* count
     out += (out.empty() ? "" : ", ") + d;
   }
   return out;
+}
+
+// The events of a run the database would not take, as JSON Lines in the
+// `net events` shape (`net import` reads them back): ./gouvernante-run-ID.jsonl,
+// else in $TMPDIR. "" when neither can be written.
+std::string spill_events(const inventory::RunRecord& run, const std::vector<egress::Event>& events) {
+  std::string safe;
+  for (char c : run.run_id) safe += std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ? c : '_';
+  const char* tmp = std::getenv("TMPDIR");
+  for (const std::string& dir : {std::string("."), std::string(tmp != nullptr && *tmp ? tmp : "/tmp")}) {
+    const std::string path = dir + "/gouvernante-run-" + safe + ".jsonl";
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    for (const egress::Event& e : events) out << egress::event_json(run.run_id, run.org, run.repo, run.job, e).dump() << "\n";
+    out.close();
+    if (out) return path;
+  }
+  return "";
 }
 
 }  // namespace
@@ -120,6 +141,20 @@ int run_run_command(const std::vector<std::string>& args, const CliEnv& env) {
     return 1;
   }
   inventory::RunRecord run{run_id.empty() ? new_run_id(env.now) : run_id, org, repo, job, policy, command, 0, 0, 0};
+  // A run id is a record: one already taken is refused before CMD runs,
+  // not after (when its record could no longer be kept).
+  std::vector<inventory::RunRecord> taken;
+  inventory::EventFilter same;
+  same.run_id = run.run_id;
+  if (auto e = store->runs(same, &taken)) {
+    *env.err << kProg << ": " << terminal_safe(e->str()) << "\n";
+    return 1;
+  }
+  if (!taken.empty()) {
+    *env.err << kProg << ": run id '" << terminal_safe(run.run_id) << "' is already recorded in "
+             << terminal_safe(inventory::redact_location(db)) << "; give a new --run-id\n";
+    return 1;
+  }
 
   egress::SuperviseOptions opt;
   opt.argv = command;
@@ -136,6 +171,14 @@ int run_run_command(const std::vector<std::string>& args, const CliEnv& env) {
   if (auto e = store->save_run(run, result.events)) {
     *env.err << kProg << ": the command exited " << result.exit_status << " but its record was not saved: "
              << terminal_safe(e->str()) << "\n";
+    const std::string spill = spill_events(run, result.events);
+    if (spill.empty()) {
+      *env.err << kProg << ": and its " << result.events.size() << " events could not be written to a file either\n";
+    } else {
+      *env.err << kProg << ": its " << result.events.size() << " events are in " << terminal_safe(spill)
+               << "; keep them with: gouvernante net import " << terminal_safe(spill) << " --db "
+               << terminal_safe(inventory::redact_location(db)) << "\n";
+    }
     return 1;
   }
   size_t dns = 0, blocked = 0, dest_count = 0;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <thread>
+#include <cstdlib>
 #include <unordered_map>
 
 #include "inventory/store_internal.h"
@@ -16,7 +17,17 @@ namespace {
 
 // Another process indexing into the same file holds the write lock for one
 // save; waiting that long beats failing with "database is locked".
+// GOUVERNANTE_DB_BUSY_TIMEOUT (seconds) changes it (docs/history.md).
 constexpr int kBusyTimeoutMs = 120'000;
+
+int busy_timeout_ms() {
+  const char* env = std::getenv("GOUVERNANTE_DB_BUSY_TIMEOUT");
+  if (env == nullptr || *env == '\0') return kBusyTimeoutMs;
+  char* end = nullptr;
+  const double secs = std::strtod(env, &end);
+  if (*end != '\0' || !(secs >= 0) || secs > 86'400) return kBusyTimeoutMs;
+  return static_cast<int>(secs * 1000);
+}
 
 // Bytewise order under the name PostgreSQL uses, so the shared queries can say
 // COLLATE "C" on both backends.
@@ -153,7 +164,7 @@ std::unique_ptr<Driver> open_sqlite(const std::string& path, Error* error) {
     return nullptr;
   }
   auto driver = std::make_unique<SqliteDriver>(path, db);
-  sqlite3_busy_timeout(db, kBusyTimeoutMs);
+  sqlite3_busy_timeout(db, busy_timeout_ms());
   if (sqlite3_create_collation(db, "C", SQLITE_UTF8, nullptr, compare_bytes) != SQLITE_OK) {
     *error = driver->error(std::string("cannot open: ") + sqlite3_errmsg(db));
     return nullptr;

@@ -7,7 +7,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -62,12 +65,11 @@ TEST(RunCommand, RecordsIntoTheInventoryAndExitsWithTheCommandsStatus) {
   EXPECT_EQ(e["argv"][0], "/usr/bin/python3");
   EXPECT_THAT(e["exe"].get<std::string>(), HasSubstr("python3"));
   EXPECT_THAT(e["time"].get<std::string>(), ::testing::MatchesRegex("20[0-9-]+T[0-9:.]+Z"));
-  // A run id is a record: given twice, the second is refused (the command
-  // still ran; its status is in the message).
+  // A run id is a record: given twice, the second is refused before the
+  // command runs (ALockedOrCorrupt... checks it did not run).
   CmdResult twice = run({"run", "--db", db, "--run-id", "run-1", "--", "true"});
   EXPECT_EQ(twice.code, 1);
-  EXPECT_THAT(twice.err, HasSubstr("the command exited 0 but its record was not saved"));
-  EXPECT_THAT(twice.err, HasSubstr("already recorded"));
+  EXPECT_THAT(twice.err, HasSubstr("run id 'run-1' is already recorded"));
 }
 
 TEST(RunCommand, BlockModeFromTheCommandLine) {
@@ -145,6 +147,90 @@ TEST(NetExfil, FlagsEncodedLabelsAndNotANormalInstall) {
   CmdResult missing = run({"net", "events", "--db", t.str() + "/none.db"});
   EXPECT_EQ(missing.code, 1);
   EXPECT_THAT(missing.err, HasSubstr("no inventory at"));
+}
+
+// Sets an environment variable for one test.
+struct ScopedEnv {
+  std::string name;
+  ScopedEnv(std::string n, const std::string& value) : name(std::move(n)) { ::setenv(name.c_str(), value.c_str(), 1); }
+  ~ScopedEnv() { ::unsetenv(name.c_str()); }
+};
+
+// Holds an exclusive lock on a SQLite file from another process for `secs`;
+// returns once the lock is held.
+FILE* hold_lock(const std::string& db, double secs) {
+  const std::string cmd = "/usr/bin/python3 -c \"import sqlite3,sys,time\nc=sqlite3.connect('" + db +
+                          "',isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\nprint('held',flush=True)\ntime.sleep(" +
+                          std::to_string(secs) + ")\"";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  char line[16] = {};
+  if (p == nullptr || std::fgets(line, sizeof line, p) == nullptr) return p;
+  return p;
+}
+
+// Our failures before CMD runs: a locked database, a corrupt one, a run id
+// already taken. CMD (which would create a marker file) never starts.
+TEST(RunCommand, ALockedOrCorruptDatabaseOrATakenRunIdStopsBeforeTheCommand) {
+  TempDir t;
+  const std::string db = t.str() + "/inv.db";
+  const std::string marker = t.str() + "/ran";
+  const std::vector<std::string> cmd = {"--", "/usr/bin/touch", marker};
+  ASSERT_EQ(run({"run", "--db", db, "--run-id", "r1", "--", "/usr/bin/true"}).code, 0);
+
+  CmdResult taken = run({"run", "--db", db, "--run-id", "r1", "--", "/usr/bin/touch", marker});
+  EXPECT_EQ(taken.code, 1);
+  EXPECT_THAT(taken.err, HasSubstr("run id 'r1' is already recorded"));
+  EXPECT_FALSE(std::filesystem::exists(marker));
+
+  ScopedEnv quick("GOUVERNANTE_DB_BUSY_TIMEOUT", "0.2");
+  FILE* holder = hold_lock(db, 2);
+  ASSERT_NE(holder, nullptr);
+  CmdResult locked = run({"run", "--db", db, "--", "/usr/bin/touch", marker});
+  ::pclose(holder);
+  EXPECT_EQ(locked.code, 1);
+  EXPECT_THAT(locked.err, HasSubstr("database is locked"));
+  EXPECT_THAT(locked.err, HasSubstr(db));
+  EXPECT_FALSE(std::filesystem::exists(marker));
+
+  const std::string bad = t.str() + "/bad.db";
+  {
+    std::ofstream(bad) << std::string(4096, 'x');
+  }
+  CmdResult corrupt = run({"run", "--db", bad, "--", "/usr/bin/touch", marker});
+  EXPECT_EQ(corrupt.code, 1);
+  EXPECT_THAT(corrupt.err, HasSubstr("not a database"));
+  EXPECT_FALSE(std::filesystem::exists(marker));
+}
+
+// The database locked while CMD ran (here by CMD's own child, which outlives
+// it): the record is not lost -- it goes to a JSON Lines file that
+// `net import` takes once the database is free.
+TEST(RunCommand, ARecordTheDatabaseRefusesIsKeptInAFileNetImportReads) {
+  TempDir t;
+  const std::string db = t.str() + "/inv.db";
+  ASSERT_EQ(run({"run", "--db", db, "--run-id", "first", "--", "/usr/bin/true"}).code, 0);
+  ScopedEnv quick("GOUVERNANTE_DB_BUSY_TIMEOUT", "0.2");
+  ScopedEnv tmp("TMPDIR", t.str());
+  const std::string locker = "import sqlite3,time\nc=sqlite3.connect('" + db +
+                             "',isolation_level=None)\nc.execute('BEGIN EXCLUSIVE')\ntime.sleep(2)\n";
+  const std::string script = dns_script({"kept.example.test"}, 0);
+  CmdResult r = run({"run", "--db", db, "--run-id", "spilled", "--", "/bin/sh", "-c",
+                     "/usr/bin/python3 -c \"" + script + "\" && (/usr/bin/python3 -c \"" + locker +
+                         "\" &) && sleep 0.5"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.err, HasSubstr("its record was not saved"));
+  EXPECT_THAT(r.err, HasSubstr("gouvernante net import "));
+  const std::filesystem::path cwd_file = "gouvernante-run-spilled.jsonl";
+  const std::filesystem::path spill =
+      std::filesystem::exists(cwd_file) ? cwd_file : std::filesystem::path(t.str()) / cwd_file;
+  ASSERT_TRUE(std::filesystem::exists(spill)) << r.err;
+  ::sleep(2);  // the locker is done
+  CmdResult imported = run({"net", "import", spill.string(), "--db", db});
+  EXPECT_EQ(imported.code, 0) << imported.err;
+  CmdResult ev = run({"net", "events", "--db", db, "--run-id", "spilled", "--json"});
+  ASSERT_EQ(ev.code, 0) << ev.err;
+  EXPECT_EQ(json_of(ev)["events"].at(0)["domain"], "kept.example.test");
+  std::filesystem::remove(cwd_file);
 }
 
 }  // namespace

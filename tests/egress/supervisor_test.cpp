@@ -151,6 +151,32 @@ TEST(Supervise, CurlIsSeen) {
   EXPECT_THAT(r.events[0].exe, HasSubstr("curl"));
 }
 
+// A statically linked program makes the same system calls: the filter is
+// in the kernel, not in a library the program could leave out.
+TEST(Supervise, AStaticallyLinkedBusyboxWgetIsSeenAndBlocked) {
+  if (!std::filesystem::exists("/usr/bin/busybox")) GTEST_SKIP() << "no busybox (busybox-static)";
+  Listener l(SOCK_STREAM);
+  // Each connection is closed at once: wget fails fast. (Its -T flag
+  // crashes busybox 1.35's static build, with or without the recorder.)
+  std::thread server([&] {
+    const int c = ::accept(l.fd, nullptr, nullptr);
+    if (c >= 0) ::close(c);
+  });
+  const std::vector<std::string> wget = {"/usr/bin/busybox", "wget", "-q", "-O", "/dev/null",
+                                         "http://127.0.0.1:" + p(l.port) + "/"};
+  SuperviseResult audit = run(wget);
+  server.join();
+  ASSERT_FALSE(audit.events.empty());
+  EXPECT_EQ(shown(audit)[0], "connect tcp 127.0.0.1:" + p(l.port) + " allowed");
+  EXPECT_THAT(audit.events[0].exe, HasSubstr("busybox"));
+  AllowList allow;
+  std::string why;
+  ASSERT_TRUE(allow.add_text("127.0.0.2", &why)) << why;
+  SuperviseResult block = run(wget, &allow);
+  EXPECT_NE(block.exit_status, 0);
+  EXPECT_EQ(shown(block), std::vector<std::string>{"connect tcp 127.0.0.1:" + p(l.port) + " blocked"});
+}
+
 TEST(Supervise, BlockModeRefusesWhatIsNotListedWithEperm) {
   Listener ok(SOCK_STREAM), other(SOCK_STREAM);
   AllowList allow;
