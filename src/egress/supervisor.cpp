@@ -182,8 +182,12 @@ std::optional<Error> build_filter(std::vector<sock_filter>* prog) {
   // on must look as if it came from the server asked (glibc and c-ares drop
   // it otherwise). recvfrom without an address -- curl's and Python's recv
   // -- is not notified.
-  if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, seccomp_syscall_resolve_name("recvfrom"), 1,
-                       SCMP_A4(SCMP_CMP_NE, 0)) != 0)
+  // (SCMP_A4() is a C compound literal; spelled out for C++.)
+  scmp_arg_cmp asks_sender{};
+  asks_sender.arg = 4;
+  asks_sender.op = SCMP_CMP_NE;
+  asks_sender.datum_a = 0;
+  if (seccomp_rule_add_array(ctx, SCMP_ACT_NOTIFY, seccomp_syscall_resolve_name("recvfrom"), 1, &asks_sender) != 0)
     return Error{"", 0, 0, "libseccomp: cannot add a rule for recvfrom"};
   for (const char* name : {"recvmsg", "recvmmsg"}) {
     if (seccomp_rule_add(ctx, SCMP_ACT_NOTIFY, seccomp_syscall_resolve_name(name), 0) != 0)
