@@ -15,6 +15,7 @@
 
 #include "cli/egress_cmd.h"
 #include "cli/history_cmd.h"
+#include "cli/report_cmd.h"
 #include "cli/rules_cmd.h"
 #include "report/escape.h"
 #include "report/report.h"
@@ -144,6 +145,7 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
     if (raw_args[0] == "blast-radius") return run_blast_radius_command(rest, env);
     if (raw_args[0] == "run") return run_run_command(rest, env);
     if (raw_args[0] == "net") return run_net_command(rest, env);
+    if (raw_args[0] == "report") return run_report_command(rest, env);
   }
   std::ostream& out = *env.out;
   std::ostream& err = *env.err;
@@ -156,7 +158,8 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
              "(gouvernante rules -help; docs/rules-cli.md)\n"
              "History: gouvernante index|search|blast-radius ... (each with -help; docs/history.md)\n"
              "Egress: gouvernante run [OPTIONS] -- CMD, gouvernante net "
-             "events|exfil|baseline|anomalies|search|import ... (docs/egress.md)");
+             "events|exfil|baseline|anomalies|search|import ... (docs/egress.md)\n"
+             "Reports: gouvernante report ingest FILE.json --host NAME, gouvernante report hosts");
   app.add_option("--rules", fl.rules, "Rule file or folder of *.json rules (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--lockfile", fl.lockfiles,

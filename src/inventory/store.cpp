@@ -98,6 +98,28 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX net_events_domain ON net_events (domain)",
            "CREATE INDEX net_events_address ON net_events (address, port)",
        }},
+      // 4: scan reports ingested from laptops, servers and CI jobs
+      // (`gouvernante report ingest`), so an incident sees hosts too. hosts
+      // names each host's latest report: updating its row is what orders
+      // two ingests of one host (PostgreSQL row lock, SQLite write lock), so
+      // "latest" is the last committed. A report's findings are copied out
+      // of its JSON into rows so queries by rule need not parse reports.
+      {4,
+       {
+           "CREATE TABLE host_reports ("
+           " report_id TEXT NOT NULL PRIMARY KEY, host TEXT NOT NULL, ingested_ns BIGINT NOT NULL,"
+           " tool_version TEXT NOT NULL, source_file TEXT NOT NULL, exit_code BIGINT NOT NULL,"
+           " findings BIGINT NOT NULL, report TEXT NOT NULL)",
+           "CREATE INDEX host_reports_host ON host_reports (host, ingested_ns)",
+           "CREATE TABLE host_findings ("
+           " report_id TEXT NOT NULL, seq BIGINT NOT NULL, host TEXT NOT NULL, kind TEXT NOT NULL,"
+           " rule_id TEXT NOT NULL, package TEXT NOT NULL, version TEXT NOT NULL, path TEXT NOT NULL,"
+           " line BIGINT NOT NULL, severity TEXT NOT NULL, finding TEXT NOT NULL,"
+           " PRIMARY KEY (report_id, seq))",
+           "CREATE INDEX host_findings_rule ON host_findings (rule_id)",
+           "CREATE TABLE hosts ("
+           " host TEXT NOT NULL PRIMARY KEY, report_id TEXT NOT NULL, ingested_ns BIGINT NOT NULL)",
+       }},
   };
   return steps;
 }
@@ -316,6 +338,24 @@ class SqlStore final : public Store {
     out->clear();
     auto e = read_net_events(*db_, f, out);
     return e ? context(std::move(*e), "reading recorded events") : e;
+  }
+
+  std::optional<Error> save_host_report(const HostReport& report,
+                                        const std::vector<HostFinding>& findings) override {
+    return in_transaction([&] { return save_host_rows(*db_, report, findings); },
+                          "saving the report of host " + report.host);
+  }
+
+  std::optional<Error> host_findings(const HostFilter& f, std::vector<HostFindingRow>* out) override {
+    out->clear();
+    auto e = read_host_findings(*db_, f, out);
+    return e ? context(std::move(*e), "reading host findings") : e;
+  }
+
+  std::optional<Error> host_reports(const HostFilter& f, std::vector<HostReportRow>* out) override {
+    out->clear();
+    auto e = read_host_reports(*db_, f, out);
+    return e ? context(std::move(*e), "reading host reports") : e;
   }
 
   std::optional<Error> indexed(std::vector<Indexed>* out) override {

@@ -62,6 +62,50 @@ struct EventRow {
   egress::Event event;
 };
 
+// One ingested scan report (`gouvernante report ingest`, docs in
+// report_ingest.h): which host was checked, and when the report reached us.
+struct HostReport {
+  std::string report_id;     // unique; report_ingest.h's new_report_id()
+  std::string host;
+  int64_t ingested_ns = 0;   // when it was stored (the report carries no scan time)
+  std::string tool_version;  // the report's tool.version
+  std::string source_file;   // the file name as given to ingest
+  int exit_code = 0;         // the scan's summary.exit_code (0 clean, 1 incomplete, 2 findings)
+  std::string report_json;   // the report as received
+};
+
+// One finding of an ingested report, whatever part of the report it came from.
+struct HostFinding {
+  std::string kind;      // "lockfile", "installed", "host" (indicator found) or "heuristic" (YARA)
+  std::string rule_id;   // the incident rule; for heuristic findings the YARA rule
+  std::string package;   // "" when not about a package (host indicators, most YARA matches)
+  std::string version;
+  std::string path;      // the lockfile, the indicator's target, or the matched file
+  int64_t line = 0;      // 0 when unknown
+  std::string severity;  // "" for host indicators: the report does not carry it, the rule does
+  std::string finding_json;  // the finding's object as the report wrote it
+};
+
+// Which hosts' findings a query wants; empty means any.
+struct HostFilter {
+  std::string host;
+  std::vector<std::string> rule_ids;
+};
+
+struct HostFindingRow {
+  std::string host, report_id;
+  int64_t ingested_ns = 0;
+  HostFinding finding;
+};
+
+// A host's latest report, without its findings.
+struct HostReportRow {
+  std::string host, report_id, tool_version, source_file;
+  int64_t ingested_ns = 0;
+  int64_t findings = 0;
+  int exit_code = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -98,6 +142,19 @@ class Store {
   virtual std::optional<Error> runs(const EventFilter& filter, std::vector<RunRecord>* out) = 0;
   // Recorded events, in run order (runs by start time, events as recorded).
   virtual std::optional<Error> net_events(const EventFilter& filter, std::vector<EventRow>* out) = 0;
+
+  // Stores an ingested report and its findings in one transaction and makes
+  // it its host's latest: a re-scan after remediation replaces the host's
+  // picture (older reports stay stored, but no query below reads them).
+  // "Latest" is the order of ingestion, not of scanning: a report has no
+  // scan time. A report id saved before is refused.
+  virtual std::optional<Error> save_host_report(const HostReport& report,
+                                                const std::vector<HostFinding>& findings) = 0;
+  // The findings of each host's latest report only, by host then in report
+  // order; filter.rule_ids (when not empty) keeps those rules' findings.
+  virtual std::optional<Error> host_findings(const HostFilter& filter, std::vector<HostFindingRow>* out) = 0;
+  // Each host's latest report (filter.host: only that host), by host.
+  virtual std::optional<Error> host_reports(const HostFilter& filter, std::vector<HostReportRow>* out) = 0;
 };
 
 // `where` fit for a log line: a postgres:// URL without its password.

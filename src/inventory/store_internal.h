@@ -87,6 +87,11 @@ std::optional<Error> save_run_rows(Driver& db, const RunRecord& run, const std::
 std::optional<Error> read_net_events(Driver& db, const EventFilter& f, std::vector<EventRow>* out);
 std::optional<Error> read_runs(Driver& db, const EventFilter& f, std::vector<RunRecord>* out);
 
+// Ingested scan reports' SQL (store_host.cpp), likewise.
+std::optional<Error> save_host_rows(Driver& db, const HostReport& report, const std::vector<HostFinding>& findings);
+std::optional<Error> read_host_findings(Driver& db, const HostFilter& f, std::vector<HostFindingRow>* out);
+std::optional<Error> read_host_reports(Driver& db, const HostFilter& f, std::vector<HostReportRow>* out);
+
 // The newest schema version this code knows.
 int64_t schema_version();
 

@@ -171,6 +171,26 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     EXPECT_TRUE(tip) << e.str();
     return tip.value_or("<error>");
   }
+  void drop_version_four() const {
+    exec("DROP TABLE hosts");
+    exec("DROP TABLE host_findings");
+    exec("DROP TABLE host_reports");
+  }
+  void save_report(const HostReport& r, const std::vector<HostFinding>& findings) const {
+    auto e = store_->save_host_report(r, findings);
+    ASSERT_FALSE(e) << e->str();
+  }
+  std::string latest(const HostFilter& f = {}) const {
+    std::vector<HostFindingRow> rows;
+    auto e = store_->host_findings(f, &rows);
+    EXPECT_FALSE(e) << e->str();
+    std::string out;
+    for (const HostFindingRow& r : rows)
+      out += r.host + " " + r.report_id + " " + r.finding.kind + " " + r.finding.rule_id + " " +
+             r.finding.package + "@" + r.finding.version + " " + r.finding.path + ":" +
+             std::to_string(r.finding.line) + " " + r.finding.severity + "\n";
+    return out;
+  }
   void save(const RefIndex& x) const {
     auto e = store_->save(x);
     ASSERT_FALSE(e) << e->str();
@@ -310,6 +330,7 @@ TEST_P(StoreTest, UpgradesAVersionOneDatabaseKeepingItsRows) {
   exec("CREATE INDEX changes_package ON changes (package, org, repo)");
   exec("DROP TABLE net_events");
   exec("DROP TABLE runs");
+  drop_version_four();
   exec("DELETE FROM schema_migrations WHERE version >= 2");
   store_ = open();
   ASSERT_TRUE(store_);
@@ -387,6 +408,89 @@ TEST_P(StoreTest, RecordsRunsAndTheirEvents) {
   EXPECT_EQ(runs[1].policy, "block");
   ASSERT_FALSE(store_->runs(EventFilter{"nope", "", "", ""}, &runs));
   EXPECT_TRUE(runs.empty());
+}
+
+HostReport host_report(const std::string& id, const std::string& host, int64_t ns) {
+  return HostReport{id, host, ns, "0.1.0", "/tmp/" + id + ".json", 2, "{\"tool\":{}}"};
+}
+
+HostFinding lockfile_finding(const std::string& rule, const std::string& package) {
+  return HostFinding{"lockfile", rule, package, "1.0.0", "app/package-lock.json", 12, "critical",
+                     "{\"package\":\"" + package + "\"}"};
+}
+
+TEST_P(StoreTest, HostQueriesReadEachHostsLatestReportOnly) {
+  save_report(host_report("a1", "laptop-1", 100),
+              {lockfile_finding("R-1", "axios"), lockfile_finding("R-2", "chalk"),
+               HostFinding{"host", "R-1", "", "", "/tmp/.node-cache", 0, "", "{}"}});
+  save_report(host_report("b1", "ci-runner", 200), {lockfile_finding("R-2", "debug")});
+  EXPECT_EQ(latest(),
+            "ci-runner b1 lockfile R-2 debug@1.0.0 app/package-lock.json:12 critical\n"
+            "laptop-1 a1 lockfile R-1 axios@1.0.0 app/package-lock.json:12 critical\n"
+            "laptop-1 a1 lockfile R-2 chalk@1.0.0 app/package-lock.json:12 critical\n"
+            "laptop-1 a1 host R-1 @ /tmp/.node-cache:0 \n");
+  EXPECT_EQ(latest(HostFilter{"", {"R-1"}}),
+            "laptop-1 a1 lockfile R-1 axios@1.0.0 app/package-lock.json:12 critical\n"
+            "laptop-1 a1 host R-1 @ /tmp/.node-cache:0 \n");
+  EXPECT_EQ(latest(HostFilter{"ci-runner", {}}), "ci-runner b1 lockfile R-2 debug@1.0.0 app/package-lock.json:12 critical\n");
+  EXPECT_EQ(latest(HostFilter{"nobody", {}}), "");
+
+  // laptop-1 after remediation: its clean re-scan is its picture now (an
+  // earlier ingested_ns does not matter: the order of ingestion does).
+  save_report(host_report("a2", "laptop-1", 50), {});
+  EXPECT_EQ(latest(), "ci-runner b1 lockfile R-2 debug@1.0.0 app/package-lock.json:12 critical\n");
+  std::vector<HostReportRow> reports;
+  ASSERT_FALSE(store_->host_reports({}, &reports));
+  ASSERT_EQ(reports.size(), 2u);
+  EXPECT_EQ(reports[0].host, "ci-runner");
+  EXPECT_EQ(reports[0].findings, 1);
+  EXPECT_EQ(reports[1].host, "laptop-1");
+  EXPECT_EQ(reports[1].report_id, "a2");
+  EXPECT_EQ(reports[1].findings, 0);
+  EXPECT_EQ(reports[1].ingested_ns, 50);
+  EXPECT_EQ(reports[1].tool_version, "0.1.0");
+  EXPECT_EQ(reports[1].source_file, "/tmp/a2.json");
+  EXPECT_EQ(reports[1].exit_code, 2);
+  ASSERT_FALSE(store_->host_reports(HostFilter{"ci-runner", {}}, &reports));
+  ASSERT_EQ(reports.size(), 1u);
+  // Older reports stay stored, with their findings, for the record.
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM host_reports"), 3);
+  EXPECT_EQ(scalar("SELECT COUNT(*) FROM host_findings"), 4);
+}
+
+TEST_P(StoreTest, AHostReportIsSavedWhollyOrNotAtAll) {
+  save_report(host_report("a1", "laptop-1", 100), {lockfile_finding("R-1", "axios")});
+  // A report id stored before is refused, and the host keeps its picture.
+  auto e = store_->save_host_report(host_report("a1", "laptop-1", 200), {});
+  ASSERT_TRUE(e);
+  EXPECT_THAT(e->str(), ::testing::HasSubstr("report id 'a1' is already stored"));
+  EXPECT_THAT(latest(), ::testing::HasSubstr("laptop-1 a1 lockfile R-1 axios"));
+  // Hostile text is bound, and bad UTF-8 repaired as everywhere else.
+  HostFinding odd = lockfile_finding("R'); DROP TABLE hosts; --", "?");
+  odd.path = "caf\xE9 \"x\"";
+  save_report(host_report("b1", "h\xC3\xB4te ' OR 1=1", 300), {odd});
+  std::vector<HostFindingRow> rows;
+  ASSERT_FALSE(store_->host_findings(HostFilter{"h\xC3\xB4te ' OR 1=1", {}}, &rows));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].finding.rule_id, "R'); DROP TABLE hosts; --");
+  EXPECT_EQ(rows[0].finding.path, "caf\xEF\xBF\xBD \"x\"");
+  EXPECT_EQ(rows[0].finding.finding_json, "{\"package\":\"?\"}");
+}
+
+TEST_P(StoreTest, UpgradesAVersionThreeDatabaseKeepingItsRows) {
+  save(first_run());
+  ASSERT_FALSE(store_->save_run(RunRecord{"r1", "acme", "web", "build", "audit", {"npm"}, 1, 2, 0}, {}));
+  drop_version_four();
+  exec("DELETE FROM schema_migrations WHERE version >= 4");
+  store_ = open();
+  ASSERT_TRUE(store_);
+  EXPECT_EQ(scalar("SELECT MAX(version) FROM schema_migrations"), sd::schema_version());
+  EXPECT_EQ(changes("left-pad").size(), 3u);
+  std::vector<RunRecord> runs;
+  ASSERT_FALSE(store_->runs({}, &runs));
+  EXPECT_EQ(runs.size(), 1u);
+  save_report(host_report("a1", "laptop-1", 100), {lockfile_finding("R-1", "axios")});
+  EXPECT_THAT(latest(), ::testing::HasSubstr("laptop-1 a1 lockfile R-1 axios"));
 }
 
 TEST_P(StoreTest, RefusesASchemaNewerThanItKnows) {
