@@ -18,6 +18,7 @@ PKGS=(
   libsqlite3-dev                   # history index store (default, zero setup)
   libpq-dev postgresql             # history index store at org scale; tests start a server on loopback
   libseccomp-dev                   # egress recorder: seccomp user-notification filter (gouvernante run)
+  libcurl4-openssl-dev             # alert sinks: webhook POST and S3 PUT (CURLOPT_AWS_SIGV4)
   curl                             # egress recorder tests: a real client
   busybox-static                   # egress recorder tests: a statically linked client (wget)
   libgtest-dev libgmock-dev googletest

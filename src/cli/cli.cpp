@@ -16,6 +16,7 @@
 #include "cli/egress_cmd.h"
 #include "cli/history_cmd.h"
 #include "cli/report_cmd.h"
+#include "cli/respond_cmd.h"
 #include "cli/rules_cmd.h"
 #include "report/escape.h"
 #include "report/report.h"
@@ -146,6 +147,9 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
     if (raw_args[0] == "run") return run_run_command(rest, env);
     if (raw_args[0] == "net") return run_net_command(rest, env);
     if (raw_args[0] == "report") return run_report_command(rest, env);
+    if (raw_args[0] == "respond") return run_respond_command(rest, env);
+    if (raw_args[0] == "alerts") return run_alerts_command(rest, env);
+    if (raw_args[0] == "watch") return run_watch_command(rest, env);
   }
   std::ostream& out = *env.out;
   std::ostream& err = *env.err;
@@ -159,7 +163,9 @@ int run_cli(const std::vector<std::string>& raw_args, const CliEnv& env) {
              "History: gouvernante index|search|blast-radius ... (each with -help; docs/history.md)\n"
              "Egress: gouvernante run [OPTIONS] -- CMD, gouvernante net "
              "events|exfil|baseline|anomalies|search|import ... (docs/egress.md)\n"
-             "Reports: gouvernante report ingest FILE.json --host NAME, gouvernante report hosts");
+             "Reports: gouvernante report ingest FILE.json --host NAME, gouvernante report hosts\n"
+             "Respond: gouvernante respond --rules DIR [--sink S]..., gouvernante alerts pending|flush, "
+             "gouvernante watch --feed DIR --sink S (docs/respond.md)");
   app.add_option("--rules", fl.rules, "Rule file or folder of *.json rules (repeatable)")
       ->allow_extra_args(false);
   app.add_option("--lockfile", fl.lockfiles,

@@ -23,6 +23,7 @@
 #include "egress/event_jsonl.h"
 #include "egress/queries.h"
 #include "report/escape.h"
+#include "respond/targets.h"
 #include "rules/load.h"
 
 namespace gv {
@@ -272,27 +273,6 @@ struct Target {
   egress::Endpoint endpoint;
 };
 
-struct Unreadable {
-  std::string rule_id, value, reason;
-};
-
-// Every `network` host indicator of the rules as a target; the ones that
-// cannot be read go to *unread (reported, never dropped silently).
-void rule_targets(const RuleSet& rules, std::vector<Target>* out, std::vector<Unreadable>* unread) {
-  for (const Rule& rule : rules.rules) {
-    for (const HostIndicator& ind : rule.host_indicators) {
-      if (ind.type != "network") continue;
-      Target t{rule.id.str() + ": " + ind.value, {}};
-      std::string why;
-      if (egress::parse_network_indicator(ind.value, &t.endpoint, &why)) {
-        out->push_back(std::move(t));
-      } else {
-        unread->push_back({rule.id.str(), ind.value, why});
-      }
-    }
-  }
-}
-
 struct Match {
   const inventory::EventRow* row = nullptr;  // the first event that matched
   std::string destination, indicator;
@@ -326,7 +306,7 @@ int net_search(const std::vector<std::string>& args, const CliEnv& env) {
     return 1;
   }
   std::vector<Target> targets;
-  std::vector<Unreadable> unread;
+  std::vector<respond::UnusableIndicator> unread;
   if (!query.empty()) {
     Target t{query, {}};
     std::string why;
@@ -344,8 +324,10 @@ int net_search(const std::vector<std::string>& args, const CliEnv& env) {
                << "rule set\n";
       return 1;
     }
-    rule_targets(rules, &targets, &unread);
-    for (const Unreadable& u : unread) {
+    std::vector<respond::Target> found;
+    respond::network_targets(rules, &found, &unread);
+    for (respond::Target& t : found) targets.push_back({t.rule_id + ": " + t.value, std::move(t.endpoint)});
+    for (const respond::UnusableIndicator& u : unread) {
       *env.err << prog << ": not checked: rule " << terminal_safe(u.rule_id) << " network indicator '"
                << terminal_safe(u.value) << "': " << terminal_safe(u.reason) << "\n";
     }
@@ -407,7 +389,7 @@ int net_search(const std::vector<std::string>& args, const CliEnv& env) {
     ojson doc{{"matches", std::move(a)}};
     if (!rule_paths.empty()) {
       ojson u = ojson::array();
-      for (const Unreadable& x : unread) {
+      for (const respond::UnusableIndicator& x : unread) {
         u.push_back({{"rule_id", x.rule_id}, {"value", x.value}, {"reason", x.reason}});
       }
       doc["unchecked"] = std::move(u);

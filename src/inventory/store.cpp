@@ -120,6 +120,25 @@ const std::vector<Migration>& migrations() {
            "CREATE TABLE hosts ("
            " host TEXT NOT NULL PRIMARY KEY, report_id TEXT NOT NULL, ingested_ns BIGINT NOT NULL)",
        }},
+      // 5: the alert outbox (`respond`, `alerts`, `watch`; docs/respond.md).
+      // A delivery row holds everything needed to send it again from another
+      // process -- the body, the lines, the sink as typed -- except secrets:
+      // secret_env is the *name* of the variable holding the webhook secret.
+      // alerted is watch's memory: one row per (rule, affected item) already
+      // alerted, so a second poll with nothing new sends nothing.
+      {5,
+       {
+           "CREATE TABLE deliveries ("
+           " delivery_id TEXT NOT NULL PRIMARY KEY, incident_id TEXT NOT NULL, sink TEXT NOT NULL,"
+           " event TEXT NOT NULL, body TEXT NOT NULL, lines TEXT NOT NULL, object_name TEXT NOT NULL,"
+           " secret_env TEXT NOT NULL, s3_endpoint TEXT NOT NULL, state TEXT NOT NULL,"
+           " attempts BIGINT NOT NULL, last_error TEXT NOT NULL, created_ns BIGINT NOT NULL,"
+           " updated_ns BIGINT NOT NULL)",
+           "CREATE INDEX deliveries_state ON deliveries (state, created_ns)",
+           "CREATE TABLE alerted ("
+           " rule_id TEXT NOT NULL, item_key TEXT NOT NULL, incident_id TEXT NOT NULL,"
+           " alerted_ns BIGINT NOT NULL, PRIMARY KEY (rule_id, item_key))",
+       }},
   };
   return steps;
 }
@@ -356,6 +375,32 @@ class SqlStore final : public Store {
     out->clear();
     auto e = read_host_reports(*db_, f, out);
     return e ? context(std::move(*e), "reading host reports") : e;
+  }
+
+  std::optional<Error> add_delivery(const DeliveryRow& row, DeliveryRow* stored) override {
+    return in_transaction([&] { return add_delivery_row(*db_, row, stored); },
+                          "adding delivery " + row.delivery_id + " to the outbox");
+  }
+
+  std::optional<Error> update_delivery(const DeliveryRow& row) override {
+    return in_transaction([&] { return update_delivery_row(*db_, row); },
+                          "updating delivery " + row.delivery_id);
+  }
+
+  std::optional<Error> deliveries(const std::string& state, std::vector<DeliveryRow>* out) override {
+    out->clear();
+    auto e = read_deliveries(*db_, state, out);
+    return e ? context(std::move(*e), "reading the outbox") : e;
+  }
+
+  std::optional<Error> alerted(std::vector<AlertedItem>* out) override {
+    out->clear();
+    auto e = read_alerted(*db_, out);
+    return e ? context(std::move(*e), "reading alerted items") : e;
+  }
+
+  std::optional<Error> add_alerted(const std::vector<AlertedItem>& items) override {
+    return in_transaction([&] { return add_alerted_rows(*db_, items); }, "recording alerted items");
   }
 
   std::optional<Error> indexed(std::vector<Indexed>* out) override {

@@ -106,6 +106,32 @@ struct HostReportRow {
   int exit_code = 0;
 };
 
+// One delivery of an incident to one sink, as the outbox keeps it
+// (docs/respond.md). Everything needed to send it again from another
+// process, and no secret: secret_env names the variable that holds the
+// webhook secret, the S3 keys come from AWS_* at send time.
+struct DeliveryRow {
+  std::string delivery_id;   // stable per (incident, sink): the same on every retry
+  std::string incident_id;
+  std::string sink;          // as typed after --sink
+  std::string event;         // X-Gouvernante-Event
+  std::string body;          // the incident JSON (webhooks, S3)
+  std::string lines;         // JSON array of strings: CEF payloads or JSON lines
+  std::string object_name;   // S3 key under the prefix
+  std::string secret_env;    // name of the webhook secret's variable, "" when unsigned
+  std::string s3_endpoint;   // "" = AWS
+  std::string state;         // "pending", "delivered", "failed"
+  int64_t attempts = 0;
+  std::string last_error;    // the last attempt's outcome, scrubbed of secrets
+  int64_t created_ns = 0, updated_ns = 0;
+};
+
+// One (rule, affected item) that watch has alerted on.
+struct AlertedItem {
+  std::string rule_id, item_key, incident_id;
+  int64_t alerted_ns = 0;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -155,6 +181,17 @@ class Store {
   virtual std::optional<Error> host_findings(const HostFilter& filter, std::vector<HostFindingRow>* out) = 0;
   // Each host's latest report (filter.host: only that host), by host.
   virtual std::optional<Error> host_reports(const HostFilter& filter, std::vector<HostReportRow>* out) = 0;
+
+  // Adds `row` to the outbox unless its delivery id is there already; either
+  // way *stored is the row as stored (so a delivered one is never re-sent).
+  virtual std::optional<Error> add_delivery(const DeliveryRow& row, DeliveryRow* stored) = 0;
+  // Records an attempt: state, attempts, last_error and updated_ns of row.delivery_id.
+  virtual std::optional<Error> update_delivery(const DeliveryRow& row) = 0;
+  // Deliveries in `state` ("" = all), oldest first.
+  virtual std::optional<Error> deliveries(const std::string& state, std::vector<DeliveryRow>* out) = 0;
+  // Every (rule, item) alerted so far; add_alerted ignores pairs already there.
+  virtual std::optional<Error> alerted(std::vector<AlertedItem>* out) = 0;
+  virtual std::optional<Error> add_alerted(const std::vector<AlertedItem>& items) = 0;
 };
 
 // `where` fit for a log line: a postgres:// URL without its password.

@@ -92,6 +92,13 @@ std::optional<Error> save_host_rows(Driver& db, const HostReport& report, const 
 std::optional<Error> read_host_findings(Driver& db, const HostFilter& f, std::vector<HostFindingRow>* out);
 std::optional<Error> read_host_reports(Driver& db, const HostFilter& f, std::vector<HostReportRow>* out);
 
+// The alert outbox's SQL (store_alert.cpp), likewise.
+std::optional<Error> add_delivery_row(Driver& db, const DeliveryRow& row, DeliveryRow* stored);
+std::optional<Error> update_delivery_row(Driver& db, const DeliveryRow& row);
+std::optional<Error> read_deliveries(Driver& db, const std::string& state, std::vector<DeliveryRow>* out);
+std::optional<Error> read_alerted(Driver& db, std::vector<AlertedItem>* out);
+std::optional<Error> add_alerted_rows(Driver& db, const std::vector<AlertedItem>& items);
+
 // The newest schema version this code knows.
 int64_t schema_version();
 

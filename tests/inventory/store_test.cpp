@@ -171,7 +171,10 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     EXPECT_TRUE(tip) << e.str();
     return tip.value_or("<error>");
   }
+  // Back to what version 3 left (the tables of versions 4 and 5 gone).
   void drop_version_four() const {
+    exec("DROP TABLE deliveries");
+    exec("DROP TABLE alerted");
     exec("DROP TABLE hosts");
     exec("DROP TABLE host_findings");
     exec("DROP TABLE host_reports");
@@ -491,6 +494,55 @@ TEST_P(StoreTest, UpgradesAVersionThreeDatabaseKeepingItsRows) {
   EXPECT_EQ(runs.size(), 1u);
   save_report(host_report("a1", "laptop-1", 100), {lockfile_finding("R-1", "axios")});
   EXPECT_THAT(latest(), ::testing::HasSubstr("laptop-1 a1 lockfile R-1 axios"));
+}
+
+// The outbox (schema 5): the first row for a delivery id wins, a delivered
+// row is never turned back, and watch's memory ignores pairs it has.
+TEST_P(StoreTest, OutboxKeepsTheFirstRowAndNeverUndoesADelivery) {
+  DeliveryRow row{"dlv-1", "inc-1", "http://127.0.0.1:1/h", "incident", "{\"x\":1}", "[]", "inc-1.json",
+                  "SECRET_VAR", "", "pending", 0, "", 10, 10};
+  DeliveryRow stored;
+  ASSERT_FALSE(store_->add_delivery(row, &stored));
+  EXPECT_EQ(stored.state, "pending");
+  row.attempts = 1;
+  row.state = "delivered";
+  row.updated_ns = 20;
+  ASSERT_FALSE(store_->update_delivery(row));
+  DeliveryRow again = row;
+  again.state = "pending";
+  again.body = "{\"x\":2}";
+  ASSERT_FALSE(store_->add_delivery(again, &stored));
+  EXPECT_EQ(stored.state, "delivered");  // the stored row, not the new one
+  EXPECT_EQ(stored.body, "{\"x\":1}");
+  EXPECT_EQ(stored.attempts, 1);
+  EXPECT_EQ(stored.secret_env, "SECRET_VAR");
+  again.attempts = 2;
+  again.state = "pending";
+  again.last_error = "HTTP 500";
+  ASSERT_FALSE(store_->update_delivery(again));  // a late attempt's failure
+  std::vector<DeliveryRow> rows;
+  ASSERT_FALSE(store_->deliveries("pending", &rows));
+  EXPECT_TRUE(rows.empty());
+  ASSERT_FALSE(store_->deliveries("", &rows));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].state, "delivered");
+
+  DeliveryRow other = row;
+  other.delivery_id = "dlv-2";
+  other.state = "pending";
+  other.created_ns = 5;
+  ASSERT_FALSE(store_->add_delivery(other, &stored));
+  ASSERT_FALSE(store_->deliveries("pending", &rows));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].delivery_id, "dlv-2");
+
+  ASSERT_FALSE(store_->add_alerted({{"R-1", "run:a:x", "inc-1", 1}, {"R-1", "run:b:x", "inc-1", 1}}));
+  ASSERT_FALSE(store_->add_alerted({{"R-1", "run:a:x", "inc-2", 2}, {"R-2", "run:a:x", "inc-2", 2}}));
+  std::vector<AlertedItem> seen;
+  ASSERT_FALSE(store_->alerted(&seen));
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].incident_id, "inc-1");  // the first alert on it, kept
+  EXPECT_EQ(seen[2].rule_id, "R-2");
 }
 
 TEST_P(StoreTest, RefusesASchemaNewerThanItKnows) {
